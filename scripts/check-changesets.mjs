@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `pnpm check:changesets`: fails when a published package changed on this branch without a changeset.
-// Compares against BASE (default: the merge base with origin/main, else the first commit).
+// Compares against CHANGESET_BASE, else the newest release tag, else the first commit (so on a fresh clone of
+// main, every change since the last release must be covered).
 // Changes to tests, benchmarks and READMEs alone do not need a changeset.
 import { execFileSync } from 'node:child_process'
 import { publishedPackages, root } from './published-packages.mjs'
@@ -10,7 +11,7 @@ const base =
   process.env.CHANGESET_BASE ||
   (() => {
     try {
-      return git('merge-base', 'HEAD', 'origin/main')
+      return git('describe', '--tags', '--abbrev=0', '--match', '@10xstudent/*')
     } catch {
       return git('rev-list', '--max-parents=0', 'HEAD').split('\n').pop()
     }

@@ -34,7 +34,25 @@ export const CREDIT_OPERATIONS = Object.keys(CREDIT_COSTS) as CreditOperation[]
  * ```
  */
 export function isCreditOperation(value: unknown): value is CreditOperation | Lowercase<CreditOperation> {
-  return typeof value === 'string' && Object.hasOwn(CREDIT_COSTS, value.toUpperCase())
+  return toCreditOperation(value) !== undefined
+}
+
+/**
+ * The canonical (upper-case) operation for either accepted spelling, or `undefined`. Only the two exact
+ * spellings count (`WEB_SEARCH`, `web_search`), never `Web_Search`, and never an inherited key such as
+ * `toString` or `__proto__`: those would otherwise reach `Object.prototype` members.
+ *
+ * @example
+ * ```ts
+ * toCreditOperation('web_search') // 'WEB_SEARCH'
+ * toCreditOperation('toString') // undefined
+ * ```
+ */
+export function toCreditOperation(value: unknown): CreditOperation | undefined {
+  if (typeof value !== 'string') return undefined
+  const upper = value.toUpperCase()
+  if (value !== upper && value !== value.toLowerCase()) return undefined
+  return Object.hasOwn(CREDIT_COSTS, upper) ? (upper as CreditOperation) : undefined
 }
 
 /**
@@ -45,10 +63,17 @@ export function isCreditOperation(value: unknown): value is CreditOperation | Lo
  * ```ts
  * creditCostOf('WEB_SEARCH') // 1
  * creditCostOf('TYPST_GENERATION', 1001) // 2
+ * creditCostOf('typst_generation', 1000) // 1
  * ```
  */
-export function creditCostOf(operation: CreditOperation, tokens = 0): number {
-  const cost = CREDIT_COSTS[operation]
+export function creditCostOf(
+  operation: CreditOperation | Lowercase<CreditOperation>,
+  tokens = 0,
+): number {
+  // Callers outside TypeScript can pass anything; an inherited key must not resolve to a prototype member.
+  const canonical = toCreditOperation(operation)
+  if (!canonical) throw new RangeError(`unknown credit operation ${JSON.stringify(operation)}`)
+  const cost = CREDIT_COSTS[canonical]
   if (typeof cost === 'function') {
     if (!Number.isSafeInteger(tokens) || tokens < 0) {
       throw new RangeError(`tokens must be a whole number >= 0, got ${tokens}`)

@@ -40,7 +40,8 @@ export function isCreditError(err: unknown): err is CreditError {
     (typeof err === 'object' &&
       err !== null &&
       typeof (err as { code?: unknown }).code === 'string' &&
-      (err as Error).name?.endsWith('Error') === true &&
+      typeof (err as { name?: unknown }).name === 'string' &&
+      (err as Error).name.endsWith('Error') &&
       CREDIT_ERROR_CODES.has((err as { code: string }).code))
   )
 }

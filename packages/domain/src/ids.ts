@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from './errors'
 
-const MAX_ID_LENGTH = 255
+/** Longest id or idempotency key accepted (fits an indexed `varchar(255)`). */
+export const MAX_ID_LENGTH = 255
 
 /**
  * Validate an id or idempotency key before it reaches SQL: a non-empty string of at most 255 characters

@@ -1,6 +1,6 @@
 import { UnknownModelError } from './errors'
 import type { UsageConvention, UsagePools } from './usage'
-import { addUsage } from './usage'
+import { addUsage, POOL_NAMES } from './usage'
 
 /**
  * Price of one model, in whole credits per million tokens for each non-overlapping pool.
@@ -144,7 +144,10 @@ export function roundMicros(micros: number, rounding: RoundingRule = 'up'): numb
     case 'down':
       return whole
     case 'nearest':
+      // Half rounds up, so `nearest` never favours the user on an exact tie.
       return rest * 2 >= MICROS_PER_CREDIT ? whole + 1 : whole
+    default:
+      throw new RangeError(`unknown rounding rule ${JSON.stringify(rounding)}`)
   }
 }
 
@@ -161,7 +164,15 @@ export interface PricedUsage {
   rounding: RoundingRule
 }
 
+/** Token counts priced by this module must be safe whole numbers >= 0; a bad count must never lower a bill. */
+function assertTokens(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    throw new RangeError(`${name} must be a whole number >= 0, got ${String(value)}`)
+  return value
+}
+
 function microsOf(pools: UsagePools, price: ModelPrice): number {
+  for (const name of POOL_NAMES) assertTokens(name, pools[name])
   const micros =
     pools.uncachedInput * price.uncachedInput +
     pools.cachedInput * price.cachedInput +
@@ -203,8 +214,18 @@ export function priceUsage(input: {
   }
 }
 
+/** The dearest price an input token can be billed at (a cache write may cost more than a plain read). */
+function worstInputPrice(price: ModelPrice): number {
+  return Math.max(price.uncachedInput, price.cachedInput, price.cacheWrite)
+}
+
+/** The dearest price an output token can be billed at (visible or reasoning). */
+function worstOutputPrice(price: ModelPrice): number {
+  return Math.max(price.output, price.reasoning)
+}
+
 /**
- * The worst-case cost of a call before it runs: every prompt token at the uncached input price and every
+ * The worst-case cost of a call before it runs: every prompt token at the dearest input price and every
  * allowed output token at the dearer of the output and reasoning prices. This is what a reservation holds.
  *
  * @example
@@ -219,16 +240,16 @@ export function worstCaseCost(input: {
   prices?: PriceTable
 }): { costMicros: number; credits: number } {
   const price = getModelPrice(input.model, input.prices)
-  const outputPrice = Math.max(price.output, price.reasoning)
-  const costMicros = input.promptTokens * price.uncachedInput + input.maxOutputTokens * outputPrice
-  if (!Number.isSafeInteger(costMicros) || costMicros < 0)
-    throw new RangeError('token counts must be whole numbers >= 0')
+  const promptTokens = assertTokens('promptTokens', input.promptTokens)
+  const maxOutputTokens = assertTokens('maxOutputTokens', input.maxOutputTokens)
+  const costMicros = promptTokens * worstInputPrice(price) + maxOutputTokens * worstOutputPrice(price)
+  if (!Number.isSafeInteger(costMicros)) throw new RangeError('usage too large to price exactly')
   return { costMicros, credits: roundMicros(costMicros, 'up') }
 }
 
 /**
- * How many output tokens `budgetCredits` affords after paying for the prompt at worst-case prices.
- * Returns 0 when the prompt alone is not affordable.
+ * How many output tokens `budgetCredits` affords after paying for the prompt at worst-case prices, capped at
+ * the model's `maxOutputTokens`. Returns 0 when the prompt alone is not affordable.
  *
  * @example
  * ```ts
@@ -242,8 +263,11 @@ export function affordableOutputTokens(input: {
   prices?: PriceTable
 }): number {
   const price = getModelPrice(input.model, input.prices)
-  const outputPrice = Math.max(price.output, price.reasoning)
-  const left = input.budgetCredits * MICROS_PER_CREDIT - input.promptTokens * price.uncachedInput
+  const promptTokens = assertTokens('promptTokens', input.promptTokens)
+  const budgetCredits = assertTokens('budgetCredits', input.budgetCredits)
+  const outputPrice = worstOutputPrice(price)
+  // Invariant: worstCaseCost({ promptTokens, maxOutputTokens: result }).credits <= budgetCredits.
+  const left = budgetCredits * MICROS_PER_CREDIT - promptTokens * worstInputPrice(price)
   if (left <= 0) return 0
   if (outputPrice === 0) return price.maxOutputTokens
   return Math.min(price.maxOutputTokens, Math.floor(left / outputPrice))

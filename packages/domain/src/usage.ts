@@ -7,6 +7,8 @@
  * the pools add up to the provider's total without double counting.
  */
 
+import { InvalidArgumentError } from './errors'
+
 /** How a provider's `TokenUsage` fields overlap. */
 export type UsageConvention = 'openai' | 'anthropic' | 'gemini'
 
@@ -58,10 +60,14 @@ export const EMPTY_POOLS: Readonly<UsagePools> = Object.freeze({
 export const POOL_NAMES = ['uncachedInput', 'cachedInput', 'cacheWrite', 'output', 'reasoning'] as const
 export type PoolName = (typeof POOL_NAMES)[number]
 
-/** A count as a whole number >= 0; anything else (negative, NaN, fractional, missing) is clamped. */
+/**
+ * A count as a safe whole number >= 0. Providers are trusted for magnitudes but not for shape: negative, NaN,
+ * missing or non-numeric counts become 0, fractions are floored, and anything past 2^53 is capped so every
+ * pool stays a safe integer (pricing then fails loudly rather than rounding silently).
+ */
 function count(value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return 0
-  return Math.floor(value)
+  return Math.min(Math.floor(value), Number.MAX_SAFE_INTEGER)
 }
 
 /**
@@ -84,7 +90,11 @@ export function normalizeUsage(
   convention: UsageConvention,
 ): UsagePools {
   if (!usage) return { ...EMPTY_POOLS }
-  const u = Array.isArray(usage) ? fromSpecUsage(usage) : (usage as TokenUsageLike)
+  const u: TokenUsageLike = Array.isArray(usage)
+    ? fromSpecUsage(usage)
+    : typeof usage === 'object'
+      ? (usage as TokenUsageLike)
+      : {}
   const prompt = count(u.promptTokens)
   const completion = count(u.completionTokens)
   let cached = count(u.promptTokensDetails?.cachedTokens)
@@ -128,6 +138,9 @@ export function normalizeUsage(
         reasoning,
       }
     }
+    default:
+      // Reachable only from untyped callers; guessing a convention could bill the wrong pools.
+      throw new InvalidArgumentError('convention', `unknown usage convention ${JSON.stringify(convention)}`)
   }
 }
 
