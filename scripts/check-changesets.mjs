@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process'
 import { publishedPackages, root } from './published-packages.mjs'
 
-const git = (...args) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim()
+const git = (...args) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
 const base =
   process.env.CHANGESET_BASE ||
   (() => {
