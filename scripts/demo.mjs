@@ -21,10 +21,14 @@ if (!existsSync(join(root, 'apps/api/package.json'))) {
   process.exit(0)
 }
 
-execFileSync('npx', ['-y', pnpmSpec, 'turbo', 'run', 'build', '--filter=@10xstudent/api...', '--filter=@10xstudent/web'], {
-  cwd: root,
-  stdio: 'inherit',
-})
+execFileSync(
+  'npx',
+  ['-y', pnpmSpec, 'turbo', 'run', 'build', '--filter=@10xstudent/api...', '--filter=@10xstudent/web'],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+)
 
 const child = spawn(process.execPath, [apiEntry], {
   cwd: root,

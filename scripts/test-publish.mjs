@@ -8,7 +8,7 @@
 //    grant credits, meter a demo-model chat through meterStream, print the ledger and assert the balance.
 // Everything started is stopped and every temp file removed, also on failure.
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -34,7 +34,11 @@ const cleanup = () => {
     }
   }
 }
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { cleanup(); process.exit(130) })
+for (const sig of ['SIGINT', 'SIGTERM'])
+  process.on(sig, () => {
+    cleanup()
+    process.exit(130)
+  })
 
 function run(cmd, args, opts = {}) {
   console.log(`$ ${cmd} ${args.join(' ')}`)
@@ -76,9 +80,13 @@ async function startRegistry() {
       '',
     ].join('\n'),
   )
-  const child = spawn(join(root, 'node_modules/.bin/verdaccio'), ['--config', join(dir, 'config.yaml'), '--listen', `127.0.0.1:${port}`], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  })
+  const child = spawn(
+    join(root, 'node_modules/.bin/verdaccio'),
+    ['--config', join(dir, 'config.yaml'), '--listen', `127.0.0.1:${port}`],
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  )
   cleanups.push(() => child.kill('SIGTERM'))
   const url = `http://127.0.0.1:${port}/`
   for (let i = 0; i < 100; i++) {
@@ -122,16 +130,26 @@ function snapshotVersion() {
     console.log('restored the files changeset version touched')
   })
   // A changeset that bumps every published package, so the snapshot always has something to version.
-  writeFileSync(tempChangeset, `---\n${publishedPackages.map((p) => `"${p.name}": patch`).join('\n')}\n---\n\nRelease rehearsal.\n`)
+  writeFileSync(
+    tempChangeset,
+    `---\n${publishedPackages.map((p) => `"${p.name}": patch`).join('\n')}\n---\n\nRelease rehearsal.\n`,
+  )
   run(join(root, 'node_modules/.bin/changeset'), ['version', '--snapshot', TAG], { cwd: root })
-  return publishedPackages.map((p) => ({ ...p, version: JSON.parse(readFileSync(join(p.dir, 'package.json'), 'utf8')).version }))
+  return publishedPackages.map((p) => ({
+    ...p,
+    version: JSON.parse(readFileSync(join(p.dir, 'package.json'), 'utf8')).version,
+  }))
 }
 
 async function main() {
   const registry = await startRegistry()
   console.log(`registry: ${registry.url}`)
   const versions = snapshotVersion()
-  run('npx', ['-y', pnpmSpec, 'turbo', 'run', 'build', '--force', ...versions.flatMap((p) => ['--filter', p.name])], { cwd: root })
+  run(
+    'npx',
+    ['-y', pnpmSpec, 'turbo', 'run', 'build', '--force', ...versions.flatMap((p) => ['--filter', p.name])],
+    { cwd: root },
+  )
   for (const p of versions) {
     run('npx', ['-y', pnpmSpec, 'publish', '--tag', TAG, '--registry', registry.url, '--no-git-checks'], {
       cwd: p.dir,
@@ -142,7 +160,10 @@ async function main() {
   const consumer = mkdtempSync(join(tmpdir(), 'consumer-'))
   cleanups.push(() => rmSync(consumer, { recursive: true, force: true }))
   writeFileSync(join(consumer, '.npmrc'), readFileSync(registry.npmrc))
-  writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2))
+  writeFileSync(
+    join(consumer, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2),
+  )
   mkdirSync(join(consumer, 'src'))
   writeFileSync(join(consumer, 'src/main.ts'), readFileSync(join(root, 'scripts/consumer/main.ts')))
   writeFileSync(
@@ -175,7 +196,9 @@ async function main() {
   )
   run(join(consumer, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], { cwd: consumer })
   run('node', ['dist/main.js'], { cwd: consumer })
-  console.log(`test:publish passed: ${versions.map((p) => `${p.name}@${p.version}`).join(', ')} installed from the rehearsal registry`)
+  console.log(
+    `test:publish passed: ${versions.map((p) => `${p.name}@${p.version}`).join(', ')} installed from the rehearsal registry`,
+  )
 }
 
 try {
