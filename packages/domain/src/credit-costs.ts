@@ -66,10 +66,7 @@ export function toCreditOperation(value: unknown): CreditOperation | undefined {
  * creditCostOf('typst_generation', 1000) // 1
  * ```
  */
-export function creditCostOf(
-  operation: CreditOperation | Lowercase<CreditOperation>,
-  tokens = 0,
-): number {
+export function creditCostOf(operation: CreditOperation | Lowercase<CreditOperation>, tokens = 0): number {
   // Callers outside TypeScript can pass anything; an inherited key must not resolve to a prototype member.
   const canonical = toCreditOperation(operation)
   if (!canonical) throw new RangeError(`unknown credit operation ${JSON.stringify(operation)}`)
