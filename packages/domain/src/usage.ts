@@ -131,7 +131,7 @@ export function normalizeUsage(
       cached = Math.min(cached, prompt)
       const toolUsePrompt = count(u.providerUsageDetails?.toolUsePromptTokenCount)
       return {
-        uncachedInput: prompt - cached + toolUsePrompt,
+        uncachedInput: Math.min(prompt - cached + toolUsePrompt, Number.MAX_SAFE_INTEGER),
         cachedInput: cached,
         cacheWrite: 0,
         output: completion,
