@@ -1,0 +1,64 @@
+/**
+ * The app's dependencies and Hono context variables. Collaborators are typed structurally by what the app
+ * uses, so tests inject the real implementations and nothing else is needed.
+ */
+import type { CreditLedger } from '@10xstudent/domain'
+import type { Logger } from '@10xstudent/logger'
+import type { AnyTextAdapter } from '@tanstack/ai'
+import type { Config } from './config'
+import type { Metrics } from './metrics'
+import type { RateLimiter } from './rate-limit'
+import type { StreamTracker } from './stream-tracker'
+
+/** The ledger plus the read models the API serves. */
+export interface AppLedger extends CreditLedger {
+  summary(
+    userId: string,
+    options?: { days?: number },
+  ): Promise<Array<{ day: string; credits: number; tokens: number; requests: number }>>
+}
+
+export interface CreatedApiKey {
+  id: string
+  key: string
+  prefix: string
+  name: string
+  createdAt: Date
+}
+
+export interface ApiKeys {
+  create(input: { userId: string; name: string }): Promise<CreatedApiKey>
+  verify(key: string): Promise<{ keyId: string; userId: string } | null>
+  revoke(keyId: string, options?: { userId?: string }): Promise<boolean>
+}
+
+/** Builds the text adapter for one run. Injected by tests to count or gate provider calls. */
+export type AdapterFactory = (model: string, options: { maxOutputTokens: number }) => AnyTextAdapter
+
+export interface AppDeps {
+  config: Config
+  ledger: AppLedger
+  apiKeys: ApiKeys
+  logger: Logger
+  /** Resolves when the database answers a trivial query; rejects when it is unreachable. */
+  ping: () => Promise<void>
+  rateLimiter?: RateLimiter
+  metrics?: Metrics
+  streams?: StreamTracker
+  /** Override the adapter choice (default: the demo model, or Gemini for Gemini models when a key is set). */
+  createAdapter?: AdapterFactory
+}
+
+export interface AuthContext {
+  userId: string
+  via: 'api_key' | 'jwt'
+  keyId?: string
+}
+
+export interface AppEnv {
+  Variables: {
+    requestId: string
+    logger: Logger
+    auth: AuthContext
+  }
+}
