@@ -1,7 +1,12 @@
-// Placeholder contract; the full implementation (redaction, pretty, child helpers) lands with the logger work.
-import pino from 'pino'
-
-export type { Logger } from 'pino'
-export function createLogger(options: { name?: string; level?: string } = {}): pino.Logger {
-  return pino({ name: options.name, level: options.level ?? 'info' })
-}
+export type { DestinationStream, Level, LevelWithSilent, Logger } from 'pino'
+export { type ChildBindings, childLogger } from './child-logger'
+export { type CreateLoggerOptions, createLogger } from './create-logger'
+export { defaultLoggerOptions, getDefaultLogger, logger } from './default-logger'
+export {
+  MAX_REDACT_DEPTH,
+  PROMPT_TEXT_KEYS,
+  REDACT_CENSOR,
+  redactPaths,
+  SECRET_KEYS,
+  SECRET_NESTED_PATHS,
+} from './redact'
