@@ -17,5 +17,6 @@ export default defineConfig({
       '/healthz': { target: apiUrl, changeOrigin: true },
     },
   },
-  build: { outDir: 'dist', sourcemap: true, emptyOutDir: true },
+  // React DOM alone is ~180 KB minified; the whole app is ~175 KB gzipped, fine for a demo served once.
+  build: { outDir: 'dist', sourcemap: true, emptyOutDir: true, chunkSizeWarningLimit: 800 },
 })

@@ -50,6 +50,8 @@ describe('labels', () => {
     [{ kind: 'charge', operation: 'WEB_SEARCH' }, 'Web search'],
     [{ kind: 'hold', operation: 'typst_generation' }, 'Reserved for a reply'],
     [{ kind: 'grant', operation: null }, 'Credits added'],
+    [{ kind: 'grant', operation: 'demo_top_up' }, 'Demo top-up'],
+    [{ kind: 'grant', operation: 'admin_grant' }, 'Credits added'],
     [{ kind: 'charge', operation: 'custom_thing' }, 'custom thing'],
     [{ kind: 'mystery_kind', operation: null }, 'mystery kind'],
   ])('describeEntry(%j) = %s', (entry, expected) => expect(describeEntry(entry)).toBe(expected))

@@ -126,6 +126,7 @@ const OPERATION_LABELS: Record<string, string> = {
   PDF_EXPORT: 'PDF export',
   save_document: 'Save document',
   SAVE_DOCUMENT: 'Save document',
+  demo_top_up: 'Demo top-up',
 }
 
 const KIND_LABELS: Record<string, string> = {
@@ -139,6 +140,9 @@ const KIND_LABELS: Record<string, string> = {
 /** Kinds that bill work done: their `cost` is what the user paid. */
 const CHARGE_KINDS = new Set(['charge', 'settle'])
 
+/** Kinds that only move credits in and out of a reservation; their operation says what it was for. */
+const RESERVATION_KINDS = new Set(['hold', 'release', 'expire'])
+
 /**
  * What a ledger row was for, in words: the operation for charges, the kind for reservations and grants.
  *
@@ -148,8 +152,9 @@ const CHARGE_KINDS = new Set(['charge', 'settle'])
  * ```
  */
 export function describeEntry(entry: { kind: string; operation: string | null }): string {
-  if (!CHARGE_KINDS.has(entry.kind) && KIND_LABELS[entry.kind]) return KIND_LABELS[entry.kind] as string
+  if (RESERVATION_KINDS.has(entry.kind)) return KIND_LABELS[entry.kind] as string
   if (entry.operation && OPERATION_LABELS[entry.operation]) return OPERATION_LABELS[entry.operation] as string
+  if (KIND_LABELS[entry.kind]) return KIND_LABELS[entry.kind] as string
   if (entry.operation) return entry.operation.replaceAll('_', ' ')
   return entry.kind.replaceAll('_', ' ')
 }

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest'
+import { fillDays, niceMax } from './chart'
+
+describe('niceMax', () => {
+  it.each([
+    [0, 1],
+    [-5, 1],
+    [Number.NaN, 1],
+    [1, 1],
+    [3, 5],
+    [83, 100],
+    [101, 200],
+    [240, 250],
+    [251, 500],
+    [12_000, 20_000],
+  ])('%s -> %s', (max, expected) => expect(niceMax(max)).toBe(expected))
+})
+
+describe('fillDays', () => {
+  const empty = (day: string) => ({ day, credits: 0 })
+  it('fills gaps with zeros and ends today', () => {
+    const rows = [
+      { day: '2026-12-02', credits: 4 },
+      { day: '2026-12-04T00:00:00.000Z', credits: 7 },
+    ]
+    expect(fillDays(rows, 4, new Date('2026-12-04T22:00:00Z'), empty)).toEqual([
+      { day: '2026-12-01', credits: 0 },
+      { day: '2026-12-02', credits: 4 },
+      { day: '2026-12-03', credits: 0 },
+      { day: '2026-12-04T00:00:00.000Z', credits: 7 },
+    ])
+  })
+
+  it('drops rows outside the window', () => {
+    expect(fillDays([{ day: '2026-01-01', credits: 9 }], 2, new Date('2026-12-04T00:00:00Z'), empty)).toEqual(
+      [
+        { day: '2026-12-03', credits: 0 },
+        { day: '2026-12-04', credits: 0 },
+      ],
+    )
+  })
+})
