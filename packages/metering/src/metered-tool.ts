@@ -24,6 +24,12 @@ export interface MeteredToolOptions<TArgs = unknown> {
 }
 
 type ExecutableTool = { name: string; execute?: (args: never, context?: never) => unknown }
+/** The argument type of a tool's `execute`. */
+type ToolArgs<T extends ExecutableTool> = T['execute'] extends
+  | ((args: infer A, ...rest: never[]) => unknown)
+  | undefined
+  ? A
+  : unknown
 
 /**
  * Charge a server tool per execution (the documented pattern 2). The charge is taken before the tool runs,
@@ -38,7 +44,7 @@ type ExecutableTool = { name: string; execute?: (args: never, context?: never) =
  * chat({ adapter, messages, tools: [search] })
  * ```
  */
-export function meteredTool<T extends ExecutableTool>(tool: T, options: MeteredToolOptions): T {
+export function meteredTool<T extends ExecutableTool>(tool: T, options: MeteredToolOptions<ToolArgs<T>>): T {
   const execute = tool.execute as ((args: unknown, context?: { toolCallId?: string }) => unknown) | undefined
   if (typeof execute !== 'function')
     throw new TypeError(`meteredTool needs a server tool with execute(); "${tool.name}" has none`)
@@ -51,7 +57,9 @@ export function meteredTool<T extends ExecutableTool>(tool: T, options: MeteredT
   const metered = async (args: unknown, context?: { toolCallId?: string }) => {
     calls++
     const callId = context?.toolCallId ?? `${tool.name}#${calls}`
-    const cost = options.costFn ? options.costFn(args) : (options.cost ?? creditCostOf(options.operation))
+    const cost = options.costFn
+      ? options.costFn(args as ToolArgs<T>)
+      : (options.cost ?? creditCostOf(options.operation))
     if (!Number.isSafeInteger(cost) || cost < 0)
       throw new RangeError(`tool cost must be a whole number of credits >= 0, got ${cost}`)
     const idempotencyKey = `tool:${runId}:${callId}`

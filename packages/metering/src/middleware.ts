@@ -40,7 +40,7 @@ export function creditMetering(options: CreditMeteringOptions): ChatMiddleware {
   }
 
   const emitCredits = (ctx: ChatMiddlewareContext, settlement: Settlement | null) => {
-    if (!settlement || settlement.status !== 'settled' || !meter.emitCredits) return
+    if (settlement?.status !== 'settled' || !meter.emitCredits) return
     ctx.emitCustomEvent(CREDITS_EVENT_NAME, { ...creditsValueOf(settlement) })
   }
 
