@@ -18,7 +18,8 @@ const out = mkdtempSync(join(tmpdir(), 'check-packages-'))
 let failed = false
 const rows = []
 try {
-  for (const pkg of publishedPackages) {
+  const only = process.argv.slice(2)
+  for (const pkg of publishedPackages.filter((p) => only.length === 0 || only.includes(p.folder))) {
     execFileSync('npx', [...pnpm, 'pack', '--pack-destination', out], { cwd: pkg.dir, stdio: 'pipe' })
     const tarball = readdirSync(out).find((f) => f.startsWith(pkg.name.replace('@', '').replace('/', '-')))
     if (!tarball) throw new Error(`no tarball for ${pkg.name}`)
