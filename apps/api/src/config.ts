@@ -209,5 +209,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
  * ```
  */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO_CHUNK_DELAY_MS: '0' }), ...overrides }
+  return {
+    ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO_CHUNK_DELAY_MS: '0' }),
+    // Tests serve no web app unless they ask for one.
+    webDistDir: '/nonexistent/web-dist',
+    ...overrides,
+  }
 }

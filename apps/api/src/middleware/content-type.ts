@@ -18,7 +18,9 @@ export function requireJsonBody(): MiddlewareHandler<AppEnv> {
     if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
       const length = c.req.header('content-length')
       const hasBody =
-        (length !== undefined && length !== '0') || c.req.header('transfer-encoding') !== undefined
+        length !== undefined
+          ? length !== '0'
+          : c.req.header('transfer-encoding') !== undefined || c.req.raw.body !== null
       const type = c.req.header('content-type') ?? ''
       if (hasBody && !/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
         throw new ApiError(415, 'unsupported_media_type', 'The request body must be application/json')
