@@ -78,7 +78,12 @@ describe('health, readiness, metrics, request ids', () => {
 
 describe('authentication', () => {
   it('401 without, with a malformed and with an unknown credential', async () => {
-    for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer sk_10x_unknown' }]) {
+    const cases: Array<Record<string, string>> = [
+      {},
+      { authorization: 'Basic abc' },
+      { authorization: 'Bearer sk_10x_unknown' },
+    ]
+    for (const headers of cases) {
       const res = await h.app.request('/api/credits', { headers })
       expect(res.status).toBe(401)
       expect((await json(res)).error.code).toBe('unauthorized')
