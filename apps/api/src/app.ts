@@ -101,7 +101,14 @@ export function createApp(deps: AppDeps): App {
     bodyLimit({
       maxSize: config.bodyLimitBytes,
       onError: () => {
-        throw new ApiError(413, 'payload_too_large', `The body exceeds ${config.bodyLimitBytes} bytes`)
+        // The rest of the body is never read: tell the client not to reuse this connection.
+        throw new ApiError(
+          413,
+          'payload_too_large',
+          `The body exceeds ${config.bodyLimitBytes} bytes`,
+          { limit: config.bodyLimitBytes },
+          { Connection: 'close' },
+        )
       },
     }),
   )

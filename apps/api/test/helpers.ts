@@ -16,6 +16,8 @@ if (!pgUrl) console.warn('TEST_DATABASE_URL is not set: skipping the PostgreSQL 
 
 export interface Harness extends App {
   db: Database
+  /** URL of this file's PostgreSQL database (undefined on PGlite). */
+  databaseUrl: string | undefined
   ledger: AppLedger
   apiKeys: ApiKeys
   config: Config
@@ -41,11 +43,13 @@ let userCounter = 0
 export async function createHarness(options: HarnessOptions): Promise<Harness> {
   let db: Database
   let drop: () => Promise<void>
+  let databaseUrl: string | undefined
   if (options.database === 'postgres') {
     if (!pgUrl) throw new Error('TEST_DATABASE_URL is required')
     const testDb = await createTestDatabase({ baseUrl: pgUrl, poolSize: 20 })
     db = testDb.db
     drop = testDb.drop
+    databaseUrl = testDb.url
   } else {
     db = createDb({ pglite: 'memory' })
     await migrate(db)
@@ -73,6 +77,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
   return {
     ...built,
     db,
+    databaseUrl,
     ledger,
     apiKeys,
     config,

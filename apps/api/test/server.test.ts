@@ -7,7 +7,17 @@ import { demoTextAdapter } from '@10xstudent/metering/testing'
 import type { AnyTextAdapter } from '@tanstack/ai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AdapterFactory } from '../src/types'
-import { createHarness, creditsOf, eventually, type Harness, JSON_HEADERS, listen, parseSse, pgUrl, textOf } from './helpers'
+import {
+  createHarness,
+  creditsOf,
+  eventually,
+  type Harness,
+  JSON_HEADERS,
+  listen,
+  parseSse,
+  pgUrl,
+  textOf,
+} from './helpers'
 
 const PROMPT_MARKER = 'zebra-quartz-prompt-7731'
 
@@ -49,7 +59,9 @@ describe.skipIf(!pgUrl)('API over HTTP on PostgreSQL', () => {
   it('a full chat: streamed tokens, the charge and the balance agree with the ledger', async () => {
     provider.make = () => demoTextAdapter({ replies: ['The answer is forty-two.'], chunkDelayMs: 1 })
     const u = await h.user(100)
-    const res = await post('/api/chat', u.headers, { messages: [{ role: 'user', content: `What is it? ${PROMPT_MARKER}` }] })
+    const res = await post('/api/chat', u.headers, {
+      messages: [{ role: 'user', content: `What is it? ${PROMPT_MARKER}` }],
+    })
     expect(res.status).toBe(200)
     const chunks = parseSse(await res.text())
     expect(textOf(chunks)).toBe('The answer is forty-two.')
@@ -78,7 +90,12 @@ describe.skipIf(!pgUrl)('API over HTTP on PostgreSQL', () => {
     provider.make = () => demoTextAdapter({ replies: [words], chunkDelayMs: 5 })
     const u = await h.user(100)
     const controller = new AbortController()
-    const res = await post('/api/chat', u.headers, { messages: [{ role: 'user', content: 'Talk a lot' }] }, controller.signal)
+    const res = await post(
+      '/api/chat',
+      u.headers,
+      { messages: [{ role: 'user', content: 'Talk a lot' }] },
+      controller.signal,
+    )
     expect(res.status).toBe(200)
     const reader = res.body!.getReader()
     let received = ''
@@ -119,10 +136,14 @@ describe.skipIf(!pgUrl)('API over HTTP on PostgreSQL', () => {
     })
     provider.make = () => {
       const inner = demoTextAdapter({ replies: ['ok'] })
-      const gated = Object.create(inner) as AnyTextAdapter & { chatStream: (o: unknown) => AsyncIterable<unknown> }
+      const gated = Object.create(inner) as AnyTextAdapter & {
+        chatStream: (o: unknown) => AsyncIterable<unknown>
+      }
       gated.chatStream = async function* (options: unknown) {
         await gate
-        yield* (inner as unknown as { chatStream: (o: unknown) => AsyncIterable<unknown> }).chatStream(options)
+        yield* (inner as unknown as { chatStream: (o: unknown) => AsyncIterable<unknown> }).chatStream(
+          options,
+        )
       }
       return gated
     }
@@ -140,15 +161,20 @@ describe.skipIf(!pgUrl)('API over HTTP on PostgreSQL', () => {
     expect(ok).toHaveLength(10)
     expect(refused).toHaveLength(40)
     expect(provider.calls).toBe(10)
-    for (const r of refused) expect((r as { body: { error: { code: string } } }).body.error.code).toBe('insufficient_credits')
+    for (const r of refused)
+      expect((r as { body: { error: { code: string } } }).body.error.code).toBe('insufficient_credits')
     expect(await h.ledger.balance(u.userId)).toEqual({ credits: 0, held: perChat * 10 })
 
     openGate()
-    const charged = await Promise.all(ok.map(async (r) => creditsOf(parseSse(await (r as { res: Response }).res.text())).charged))
+    const charged = await Promise.all(
+      ok.map(async (r) => creditsOf(parseSse(await (r as { res: Response }).res.text())).charged),
+    )
     const balance = await h.ledger.balance(u.userId)
     expect(balance.held).toBe(0)
     expect(balance.credits).toBe(perChat * 10 - charged.reduce((a, b) => a + b, 0))
-    const negative = await h.db.execute<{ n: string }>(sql`select count(*) as n from credit_logs where balance_after < 0`)
+    const negative = await h.db.execute<{ n: string }>(
+      sql`select count(*) as n from credit_logs where balance_after < 0`,
+    )
     expect(Number(negative.rows[0]!.n)).toBe(0)
   })
 
@@ -159,7 +185,9 @@ describe.skipIf(!pgUrl)('API over HTTP on PostgreSQL', () => {
         replies: ['Typst is a typesetting system.'],
       })
     const u = await h.user(100)
-    const res = await post('/api/chat', u.headers, { messages: [{ role: 'user', content: 'What is Typst?' }] })
+    const res = await post('/api/chat', u.headers, {
+      messages: [{ role: 'user', content: 'What is Typst?' }],
+    })
     const chunks = parseSse(await res.text())
     const toolResult = chunks.find((c) => c.type === 'TOOL_CALL_RESULT' || c.type === 'TOOL_CALL_END')
     expect(toolResult).toBeDefined()
@@ -195,17 +223,27 @@ describe.skipIf(!pgUrl)('API over HTTP on PostgreSQL', () => {
     expect(usageB.items.some((e: { id: string }) => aIds.has(e.id))).toBe(false)
     // A cursor from A's pages gives B only B's entries.
     const pageA = await (await fetch(`${server.url}/api/usage?limit=1`, { headers: a.headers })).json()
-    const viaCursor = await fetch(`${server.url}/api/usage?limit=50&cursor=${encodeURIComponent(pageA.nextCursor)}`, {
-      headers: b.headers,
-    })
+    const viaCursor = await fetch(
+      `${server.url}/api/usage?limit=50&cursor=${encodeURIComponent(pageA.nextCursor)}`,
+      {
+        headers: b.headers,
+      },
+    )
     if (viaCursor.status === 200) {
       const page = await viaCursor.json()
       expect(page.items.some((e: { id: string }) => aIds.has(e.id))).toBe(false)
     } else expect(viaCursor.status).toBe(400)
     // B's key cannot reach admin routes to move A's credits or revoke A's keys.
-    const grant = await post(`/api/admin/users/${a.userId}/credits`, b.headers, { amount: 1000, reason: 'x', idempotencyKey: 'x' })
+    const grant = await post(`/api/admin/users/${a.userId}/credits`, b.headers, {
+      amount: 1000,
+      reason: 'x',
+      idempotencyKey: 'x',
+    })
     expect(grant.status).toBe(403)
-    const revoke = await fetch(`${server.url}/api/admin/keys/${a.keyId}`, { method: 'DELETE', headers: b.headers })
+    const revoke = await fetch(`${server.url}/api/admin/keys/${a.keyId}`, {
+      method: 'DELETE',
+      headers: b.headers,
+    })
     expect(revoke.status).toBe(403)
     const credits = await (await fetch(`${server.url}/api/credits`, { headers: b.headers })).json()
     expect(credits.credits).toBe((await h.ledger.balance(b.userId)).credits)
