@@ -8,7 +8,7 @@ import {
 } from '@10xstudent/domain'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLedger, type Database, eq, type PgCreditLedger, schema, sql } from '../src/index'
-import { expectInvariants, uid } from './helpers'
+import { countQueries, expectInvariants, uid } from './helpers'
 
 /**
  * The functional ledger suite, run once on embedded PGlite and once on real PostgreSQL (see
@@ -347,7 +347,8 @@ export function ledgerSuite(setup: () => Promise<{ db: Database; cleanup(): Prom
     it.each([
       ['garbage', 'not base64 json'],
       ['wrong shape', Buffer.from('{"a":1}').toString('base64url')],
-      ['bad id', Buffer.from('["2024-01-01T00:00:00.000000Z","x"]').toString('base64url')],
+      ['bad seq', Buffer.from('["2024-01-01T00:00:00.000000Z","x"]').toString('base64url')],
+      ['bad timestamp', Buffer.from('["yesterday",5]').toString('base64url')],
       ['empty', ''],
     ])('a bad cursor (%s) is InvalidArgumentError', async (_label, cursor) => {
       await expect(ledger.history(uid(), { cursor })).rejects.toBeInstanceOf(InvalidArgumentError)
@@ -371,6 +372,191 @@ export function ledgerSuite(setup: () => Promise<{ db: Database; cleanup(): Prom
       ])
       expect(days[2]).toEqual({ day: today, credits: 10, tokens: 1075, requests: 2 })
       expect(days[0]).toMatchObject({ credits: 0, tokens: 0, requests: 0 })
+    })
+  })
+
+  describe('input validation before any SQL (I5)', () => {
+    const HOLD = '00000000-0000-4000-8000-000000000001'
+    const badAmounts: Array<[string, unknown]> = [
+      ['zero', 0],
+      ['negative', -1],
+      ['fraction', 1.5],
+      ['NaN', Number.NaN],
+      ['Infinity', Number.POSITIVE_INFINITY],
+      ['-Infinity', Number.NEGATIVE_INFINITY],
+      ['unsafe integer', 2 ** 53],
+      ['huge bigint', 2n ** 60n],
+      ['numeric string', '5'],
+      ['null', null],
+      ['undefined', undefined],
+      ['boolean', true],
+      ['object', {}],
+    ]
+    const badIds: Array<[string, unknown]> = [
+      ['empty', ''],
+      ['too long', 'x'.repeat(256)],
+      ['control character', 'a\u0000b'],
+      ['newline', 'a\nb'],
+      ['number', 42],
+      ['null', null],
+      ['object', {}],
+    ]
+    type Case = [string, string, (l: PgCreditLedger) => Promise<unknown>]
+    const cases: Case[] = [
+      ...badAmounts.flatMap(([label, amount]): Case[] => [
+        [
+          `grant amount ${label}`,
+          'invalid_amount',
+          (l) => l.grant({ userId: 'u', amount: amount as number, idempotencyKey: 'k' }),
+        ],
+        [
+          `charge amount ${label}`,
+          'invalid_amount',
+          (l) => l.charge({ userId: 'u', amount: amount as number, idempotencyKey: 'k', operation: 'o' }),
+        ],
+        [
+          `reserve amount ${label}`,
+          'invalid_amount',
+          (l) => l.reserve({ userId: 'u', amount: amount as number, idempotencyKey: 'k' }),
+        ],
+      ]),
+      // settle accepts 0 (nothing used), nothing else that is not a whole credit count
+      ...badAmounts
+        .filter(([label]) => label !== 'zero')
+        .map(
+          ([label, amount]): Case => [
+            `settle amount ${label}`,
+            'invalid_amount',
+            (l) => l.settle(HOLD, { amount: amount as number }),
+          ],
+        ),
+      [
+        `ensureUser initialCredits negative`,
+        'invalid_amount',
+        (l) => l.ensureUser({ userId: 'u', initialCredits: -5 }),
+      ],
+      [
+        `ensureUser initialCredits fraction`,
+        'invalid_amount',
+        (l) => l.ensureUser({ userId: 'u', initialCredits: 0.5 }),
+      ],
+      ...badIds.flatMap(([label, id]): Case[] => [
+        [
+          `charge userId ${label}`,
+          'invalid_argument',
+          (l) => l.charge({ userId: id as string, amount: 1, idempotencyKey: 'k', operation: 'o' }),
+        ],
+        [
+          `charge key ${label}`,
+          'invalid_argument',
+          (l) => l.charge({ userId: 'u', amount: 1, idempotencyKey: id as string, operation: 'o' }),
+        ],
+        [
+          `charge operation ${label}`,
+          'invalid_argument',
+          (l) => l.charge({ userId: 'u', amount: 1, idempotencyKey: 'k', operation: id as string }),
+        ],
+        [
+          `reserve userId ${label}`,
+          'invalid_argument',
+          (l) => l.reserve({ userId: id as string, amount: 1, idempotencyKey: 'k' }),
+        ],
+        [
+          `grant key ${label}`,
+          'invalid_argument',
+          (l) => l.grant({ userId: 'u', amount: 1, idempotencyKey: id as string }),
+        ],
+        [`balance userId ${label}`, 'invalid_argument', (l) => l.balance(id as string)],
+        [`history userId ${label}`, 'invalid_argument', (l) => l.history(id as string)],
+        [`ensureUser userId ${label}`, 'invalid_argument', (l) => l.ensureUser({ userId: id as string })],
+        [`settle holdId ${label}`, 'invalid_argument', (l) => l.settle(id as string, { amount: 1 })],
+      ]),
+      ['settle holdId not a uuid', 'hold_not_found', (l) => l.settle('hold_123', { amount: 1 })],
+      ['release holdId not a uuid', 'hold_not_found', (l) => l.release("1' or '1'='1")],
+      [
+        'reserve ttlMs 0',
+        'invalid_argument',
+        (l) => l.reserve({ userId: 'u', amount: 1, idempotencyKey: 'k', ttlMs: 0 }),
+      ],
+      [
+        'reserve ttlMs fraction',
+        'invalid_argument',
+        (l) => l.reserve({ userId: 'u', amount: 1, idempotencyKey: 'k', ttlMs: 1.5 }),
+      ],
+      [
+        'charge usage pool negative',
+        'invalid_argument',
+        (l) =>
+          l.charge({
+            userId: 'u',
+            amount: 1,
+            idempotencyKey: 'k',
+            operation: 'o',
+            usage: { uncachedInput: -1, cachedInput: 0, cacheWrite: 0, output: 0, reasoning: 0 },
+          }),
+      ],
+      [
+        'charge usage pool fraction',
+        'invalid_argument',
+        (l) =>
+          l.charge({
+            userId: 'u',
+            amount: 1,
+            idempotencyKey: 'k',
+            operation: 'o',
+            usage: { uncachedInput: 1, cachedInput: 0, cacheWrite: 0, output: 0.5, reasoning: 0 },
+          }),
+      ],
+      [
+        'charge tokensUsed NaN',
+        'invalid_argument',
+        (l) =>
+          l.charge({ userId: 'u', amount: 1, idempotencyKey: 'k', operation: 'o', tokensUsed: Number.NaN }),
+      ],
+      [
+        'settle costMicros negative',
+        'invalid_argument',
+        (l) => l.settle(HOLD, { amount: 1, costMicros: -1 }),
+      ],
+      [
+        'settle finishReason unknown',
+        'invalid_argument',
+        (l) => l.settle(HOLD, { amount: 1, finishReason: 'exploded' as never }),
+      ],
+      [
+        'settle estimated not boolean',
+        'invalid_argument',
+        (l) => l.settle(HOLD, { amount: 1, estimated: 'yes' as never }),
+      ],
+      [
+        'charge metadata array',
+        'invalid_argument',
+        (l) =>
+          l.charge({ userId: 'u', amount: 1, idempotencyKey: 'k', operation: 'o', metadata: [] as never }),
+      ],
+      ['history limit 0', 'invalid_argument', (l) => l.history('u', { limit: 0 })],
+      ['history limit 201', 'invalid_argument', (l) => l.history('u', { limit: 201 })],
+      ['summary days 0', 'invalid_argument', (l) => l.summary('u', { days: 0 })],
+      ['sweep limit -1', 'invalid_argument', (l) => l.sweepExpired({ limit: -1 })],
+    ]
+
+    it.each(cases)('%s is rejected with %s and no SQL', async (_label, code, call) => {
+      let error: unknown
+      const queries = await countQueries(db, async () => {
+        error = await call(ledger).then(
+          () => undefined,
+          (e: unknown) => e,
+        )
+      })
+      expect(error).toMatchObject({ code })
+      expect(queries).toBe(0)
+    })
+
+    it('the query counter does count a valid call (control)', async () => {
+      const queries = await countQueries(db, async () => {
+        await ledger.ensureUser({ userId: uid() })
+      })
+      expect(queries).toBeGreaterThan(0)
     })
   })
 

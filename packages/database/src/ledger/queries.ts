@@ -3,7 +3,6 @@ import { and, asc, desc, eq, sql } from 'drizzle-orm'
 import type { Database } from '../client'
 import { creditHolds, creditLogs } from '../schema/index'
 import { toHold, toLedgerEntry } from './rows'
-import { isUuid } from './validate'
 
 /** One UTC day of usage (for charts). */
 export interface DailyUsage {
@@ -16,15 +15,16 @@ export interface DailyUsage {
   requests: number
 }
 
-// Cursor = base64url(JSON [createdAt with microseconds, id]). JS Dates hold milliseconds only, so the cursor
-// carries PostgreSQL's own text form: a keyset on a truncated timestamp could skip or repeat rows.
+// Cursor = base64url(JSON [createdAt with microseconds, seq]). JS Dates hold milliseconds only, so the cursor
+// carries PostgreSQL's own text form: a keyset on a truncated timestamp could skip or repeat rows. `seq`
+// (insertion order) breaks ties between entries sharing a timestamp.
 const CURSOR_TS_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/
 
-function encodeCursor(createdAt: string, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url')
+function encodeCursor(createdAt: string, seq: number): string {
+  return Buffer.from(JSON.stringify([createdAt, seq])).toString('base64url')
 }
 
-function decodeCursor(cursor: unknown): { createdAt: string; id: string } {
+function decodeCursor(cursor: unknown): { createdAt: string; seq: number } {
   if (typeof cursor !== 'string' || cursor.length === 0 || cursor.length > 200)
     throw new InvalidArgumentError('cursor', 'must be a cursor returned by history()')
   try {
@@ -34,17 +34,17 @@ function decodeCursor(cursor: unknown): { createdAt: string; id: string } {
       parsed.length === 2 &&
       typeof parsed[0] === 'string' &&
       CURSOR_TS_RE.test(parsed[0]) &&
-      typeof parsed[1] === 'string' &&
-      isUuid(parsed[1])
+      Number.isSafeInteger(parsed[1]) &&
+      parsed[1] > 0
     )
-      return { createdAt: parsed[0], id: parsed[1] }
+      return { createdAt: parsed[0], seq: parsed[1] }
   } catch {
     // fall through
   }
   throw new InvalidArgumentError('cursor', 'must be a cursor returned by history()')
 }
 
-/** A user's ledger entries, newest first, keyset-paginated on (created_at, id). */
+/** A user's ledger entries, newest first, keyset-paginated on (created_at, seq). */
 export async function history(
   db: Database,
   userId: string,
@@ -62,17 +62,17 @@ export async function history(
       and(
         eq(creditLogs.userId, userId),
         after
-          ? sql`(${creditLogs.createdAt}, ${creditLogs.id}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`
+          ? sql`(${creditLogs.createdAt}, ${creditLogs.seq}) < (${after.createdAt}::timestamptz, ${after.seq}::bigint)`
           : undefined,
       ),
     )
-    .orderBy(desc(creditLogs.createdAt), desc(creditLogs.id))
+    .orderBy(desc(creditLogs.createdAt), desc(creditLogs.seq))
     .limit(limit + 1)
   const page = rows.slice(0, limit)
   const last = page[page.length - 1]
   return {
     items: page.map((r) => toLedgerEntry(r.row)),
-    nextCursor: rows.length > limit && last ? encodeCursor(last.createdAtText, last.row.id) : null,
+    nextCursor: rows.length > limit && last ? encodeCursor(last.createdAtText, last.row.seq) : null,
   }
 }
 

@@ -28,6 +28,7 @@ const dateOrNull = (value: unknown): Date | null =>
 export function creditLogFromJson(j: Json): CreditLog {
   return {
     id: String(j.id),
+    seq: num(j.seq),
     userId: String(j.user_id),
     kind: j.kind as LedgerEntryKind,
     operation: String(j.operation),

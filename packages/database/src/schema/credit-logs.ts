@@ -28,6 +28,11 @@ export const creditLogs = pgTable(
   'credit_logs',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    /**
+     * Insertion order. Tie-breaker of the history keyset: several entries can share a `created_at` (one
+     * transaction, or PGlite's millisecond clock), and random UUIDs would order them arbitrarily.
+     */
+    seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
     userId: text('user_id')
       .notNull()
       .references(() => users.id),
@@ -60,8 +65,8 @@ export const creditLogs = pgTable(
   (t) => [
     // I4: an idempotency key has at most one effect per user; NULL keys (the documented snippet) never clash.
     uniqueIndex('credit_logs_user_key_unique').on(t.userId, t.idempotencyKey),
-    // history(): newest first with a keyset cursor on (created_at, id).
-    index('credit_logs_user_created_idx').on(t.userId, t.createdAt.desc(), t.id.desc()),
+    // history(): newest first with a keyset cursor on (created_at, seq).
+    index('credit_logs_user_created_seq_idx').on(t.userId, t.createdAt.desc(), t.seq.desc()),
     index('credit_logs_hold_idx').on(t.holdId),
     check(
       'credit_logs_kind_valid',
