@@ -32,6 +32,21 @@ export class UsageError extends Error {}
 
 type Out = (value: unknown) => void
 
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      credits: { type: 'string' },
+      'key-name': { type: 'string' },
+      name: { type: 'string' },
+      reason: { type: 'string' },
+      'idempotency-key': { type: 'string' },
+      limit: { type: 'string' },
+    },
+  })
+}
+
 /**
  * Run one CLI command against opened services. Separate from `main` so tests call it directly.
  *
@@ -46,18 +61,14 @@ export async function runCommand(
   settings: { startingCredits: number },
   out: Out,
 ): Promise<void> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      credits: { type: 'string' },
-      'key-name': { type: 'string' },
-      name: { type: 'string' },
-      reason: { type: 'string' },
-      'idempotency-key': { type: 'string' },
-      limit: { type: 'string' },
-    },
-  })
+  let parsed: ReturnType<typeof parse>
+  try {
+    parsed = parse(argv)
+  } catch (err) {
+    // parseArgs throws for unknown options (and reads `-5` as one).
+    throw new UsageError(err instanceof Error ? err.message : String(err))
+  }
+  const { positionals, values } = parsed
   const [command, ...args] = positionals
   const { ledger, apiKeys } = services
   const need = (index: number, what: string): string => {

@@ -133,10 +133,18 @@ export async function startServer(
         if (!(await streams.drain(5000)))
           logger.error({ openStreams: streams.size }, 'Some settlements did not finish')
       }
+      // 5. Let finished responses flush their last bytes (close() resolves once every connection has ended),
+      // then drop whatever is left.
+      // Connections that went idle after step 1 are closed as they appear.
+      const reaper = setInterval(
+        () => (server as { closeIdleConnections?: () => void }).closeIdleConnections?.(),
+        50,
+      )
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())])
+      clearInterval(reaper)
       ;(server as { closeAllConnections?: () => void }).closeAllConnections?.()
-      await Promise.race([closed, new Promise((r) => setTimeout(r, 1000))])
       redis?.disconnect()
-      // 5. Close the database last: settlements above needed it.
+      // 6. Close the database last: settlements above needed it.
       await services.db.close()
       logger.info('Shutdown complete')
     })()
