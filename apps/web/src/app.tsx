@@ -73,7 +73,7 @@ function Shell({ session, resetSession }: { session: StoredSession; resetSession
           Skip to content
         </a>
         <header className="sticky top-0 z-20 border-b border-slate-200 bg-white/90 backdrop-blur">
-          <div className="mx-auto flex max-w-5xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-2.5">
+          <div className="mx-auto flex max-w-5xl items-center gap-2 px-4 py-2.5 sm:gap-4">
             <a href="#/" className="flex items-center gap-2 font-semibold text-slate-900">
               <span
                 aria-hidden="true"
@@ -81,9 +81,10 @@ function Shell({ session, resetSession }: { session: StoredSession; resetSession
               >
                 ¢
               </span>
-              <span>
+              <span className="hidden sm:inline">
                 10xstudent <span className="font-normal text-slate-500">Credits</span>
               </span>
+              <span className="sr-only sm:hidden">10xstudent Credits</span>
             </a>
             <nav aria-label="Main" className="flex items-center gap-1 text-sm">
               <NavLink route="chat" current={route} href="#/">

@@ -2,7 +2,7 @@ import { fetchServerSentEvents, type UIMessage, useChat } from '@tanstack/ai-rea
 import { useQueryClient } from '@tanstack/react-query'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { useApi } from '../lib/api-context'
-import { ApiError, apiErrorFromResponse, isInsufficientCredits } from '../lib/api-error'
+import { type ApiError, apiErrorFromResponse, findApiError, insufficientCreditsOf } from '../lib/api-error'
 import { estimateInFlightCredits } from '../lib/estimate'
 import { applyCreditsEvent, queryKeys, useModels } from '../lib/queries'
 import { createReplyMeter, type ReplyMeter } from '../lib/stream-meta'
@@ -103,15 +103,17 @@ export function ChatPage({ onInFlightChange }: { onInFlightChange: (credits: num
       const run = active.current
       active.current = null
       if (!run) return
-      if (isInsufficientCredits(err)) {
+      const denied = insufficientCreditsOf(err)
+      if (denied) {
         // Nothing was sent or charged: drop the turn and hand the text back so a top-up can resend it.
         unsent.current = run.text
         setTurns((ts) => ts.slice(0, run.turn))
-        setBlocked(err)
+        setBlocked(denied)
         void queryClient.invalidateQueries({ queryKey: queryKeys.credits })
         return
       }
-      if (err instanceof ApiError && err.status === 401 && session.demo) {
+      const apiError = findApiError(err)
+      if (apiError?.status === 401 && session.demo) {
         resetSession()
         return
       }
@@ -119,7 +121,7 @@ export function ChatPage({ onInFlightChange }: { onInFlightChange: (credits: num
         ...t,
         status: 'failed',
         meta: run.meter.snapshot(),
-        error: err.message,
+        error: apiError?.message ?? err.message,
       }))
       void queryClient.invalidateQueries({ queryKey: queryKeys.credits })
     },
@@ -131,8 +133,9 @@ export function ChatPage({ onInFlightChange }: { onInFlightChange: (credits: num
     if (isLoading || unsent.current === null) return
     const text = unsent.current
     unsent.current = null
-    const last = messages.at(-1)
-    if (last?.role === 'user') setMessages(messages.slice(0, -1))
+    // Drop the refused user message and any empty assistant placeholder the client added after it.
+    const lastUser = messages.findLastIndex((m) => m.role === 'user')
+    if (lastUser >= 0) setMessages(messages.slice(0, lastUser))
     setDraft(text)
   }, [isLoading, messages, setMessages])
 

@@ -49,7 +49,7 @@ export function Composer(props: {
         value={props.value}
         onChange={(e) => props.onChange(e.target.value)}
         onKeyDown={onKeyDown}
-        placeholder="Ask anything — every token is metered"
+        placeholder="Ask anything…"
         className="max-h-40 min-h-10 flex-1 resize-none bg-transparent px-2 py-2 text-[15px] text-slate-900 placeholder:text-slate-400 focus:outline-none field-sizing-content"
       />
       {props.streaming ? (

@@ -41,7 +41,9 @@ export function CreditBadge({ inFlight }: { inFlight: number | null }) {
         <span data-testid="credit-balance" className="tabular-nums">
           {formatNumber(data.credits)}
         </span>{' '}
-        <span className={low ? 'text-red-600' : 'text-slate-500'}>credits</span>
+        <span className={low ? 'text-red-600' : 'text-slate-500'}>
+          {data.credits === 1 ? 'credit' : 'credits'}
+        </span>
       </span>
       {inFlight !== null && (
         <span

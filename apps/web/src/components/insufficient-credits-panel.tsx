@@ -4,6 +4,7 @@ import { useApi } from '../lib/api-context'
 import type { ApiError } from '../lib/api-error'
 import { pluralCredits } from '../lib/format'
 import { queryKeys } from '../lib/queries'
+import { BlockedIcon } from './icons'
 
 /**
  * The 402 panel: how many credits the message needed and how many are available; in demo mode a "Top up"
@@ -43,11 +44,8 @@ export function InsufficientCreditsPanel(props: {
       className="rounded-2xl border border-red-200 bg-white p-5 shadow-sm"
     >
       <div className="flex items-start gap-3">
-        <span
-          aria-hidden="true"
-          className="grid size-9 shrink-0 place-items-center rounded-full bg-red-100 text-lg"
-        >
-          ⛔
+        <span className="grid size-9 shrink-0 place-items-center rounded-full bg-red-100 text-red-600">
+          <BlockedIcon className="size-5" />
         </span>
         <div className="min-w-0 flex-1">
           <h2

@@ -11,12 +11,18 @@ const components: Components = {
  *
  * @example
  * ```tsx
- * <Markdown text={'**bold** and `code`'} />
+ * <Markdown text={'**bold** and `code`'} streaming={false} />
  * ```
  */
-export const Markdown = memo(function Markdown({ text }: { text: string }) {
+export const Markdown = memo(function Markdown({
+  text,
+  streaming = false,
+}: {
+  text: string
+  streaming?: boolean
+}) {
   return (
-    <div className="markdown text-[15px] leading-relaxed text-slate-800">
+    <div className={`markdown text-[15px] leading-relaxed text-slate-800 ${streaming ? 'streaming' : ''}`}>
       <ReactMarkdown components={components}>{text}</ReactMarkdown>
     </div>
   )

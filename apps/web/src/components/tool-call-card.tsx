@@ -1,9 +1,10 @@
 import { CREDIT_COSTS } from '@10xstudent/domain'
 import { pluralCredits } from '../lib/format'
+import { BookIcon, SearchIcon, ToolIcon } from './icons'
 
-const TOOLS: Record<string, { label: string; icon: string; cost: number }> = {
-  web_search: { label: 'Web search', icon: '🔎', cost: CREDIT_COSTS.WEB_SEARCH },
-  rag_query: { label: 'Searched your notes', icon: '📚', cost: CREDIT_COSTS.RAG_QUERY },
+const TOOLS: Record<string, { label: string; Icon: typeof ToolIcon; cost: number }> = {
+  web_search: { label: 'Web search', Icon: SearchIcon, cost: CREDIT_COSTS.WEB_SEARCH },
+  rag_query: { label: 'Searched your notes', Icon: BookIcon, cost: CREDIT_COSTS.RAG_QUERY },
 }
 
 /** The parts of a tool call the card reads (a structural subset of TanStack AI's `ToolCallPart`). */
@@ -26,7 +27,7 @@ export interface ToolCallView {
  * ```
  */
 export function ToolCallCard({ call }: { call: ToolCallView }) {
-  const tool = TOOLS[call.name] ?? { label: call.name, icon: '🛠️', cost: 0 }
+  const tool = TOOLS[call.name] ?? { label: call.name, Icon: ToolIcon, cost: 0 }
   const query = queryOf(call)
   const results = resultCount(call.output)
   const done = call.output !== undefined || call.state === 'output-available' || call.state === 'complete'
@@ -37,7 +38,7 @@ export function ToolCallCard({ call }: { call: ToolCallView }) {
       data-tool={call.name}
       className="my-2 flex flex-wrap items-center gap-x-2 gap-y-1 rounded-lg border border-slate-200 bg-slate-50 px-3 py-2 text-sm"
     >
-      <span aria-hidden="true">{tool.icon}</span>
+      <tool.Icon className="size-4 text-slate-500" />
       <span className="font-medium text-slate-800">{tool.label}</span>
       {query && <span className="min-w-0 truncate text-slate-600">“{query}”</span>}
       <span className="text-slate-500">

@@ -59,35 +59,38 @@ export function Transcript(props: { messages: UIMessage[]; turns: TurnState[]; s
         return (
           <Fragment key={g.user.id}>
             <UserBubble message={g.user} />
-            <article
-              data-testid="assistant-turn"
-              data-status={turn?.status ?? ''}
-              aria-busy={streamingHere}
-              className="flex gap-3"
-            >
-              <span
-                aria-hidden="true"
-                className="mt-0.5 grid size-8 shrink-0 place-items-center rounded-full bg-gradient-to-br from-indigo-500 to-violet-500 text-xs font-semibold text-white"
+            {(turn || g.replies.length > 0) && (
+              <article
+                data-testid="assistant-turn"
+                data-status={turn?.status ?? ''}
+                aria-busy={streamingHere}
+                className="flex gap-3"
               >
-                AI
-              </span>
-              <div className="min-w-0 flex-1">
-                <h2 className="sr-only">Reply</h2>
-                {g.replies.map((r) => (
-                  <AssistantParts key={r.id} message={r} />
-                ))}
-                {streamingHere && g.replies.every((r) => textLength(r) === 0) && (
-                  <p className="text-sm text-slate-500" data-testid="thinking">
-                    <span className="streaming-caret">Thinking</span>
-                  </p>
-                )}
-                {streamingHere && textLength(g.replies.at(-1)) > 0 && (
-                  <span className="streaming-caret" aria-hidden="true" />
-                )}
-                {turn && <UsageChip turn={turn} />}
-                {turn && <ReplyNotices turn={turn} />}
-              </div>
-            </article>
+                <span
+                  aria-hidden="true"
+                  className="mt-0.5 grid size-8 shrink-0 place-items-center rounded-full bg-gradient-to-br from-indigo-500 to-violet-500 text-xs font-semibold text-white"
+                >
+                  AI
+                </span>
+                <div className="min-w-0 flex-1">
+                  <h2 className="sr-only">Reply</h2>
+                  {g.replies.map((r, j) => (
+                    <AssistantParts
+                      key={r.id}
+                      message={r}
+                      streaming={streamingHere && j === g.replies.length - 1}
+                    />
+                  ))}
+                  {streamingHere && g.replies.every((r) => textLength(r) === 0) && (
+                    <p className="text-sm text-slate-500" data-testid="thinking">
+                      <span className="streaming-caret">Thinking</span>
+                    </p>
+                  )}
+                  {turn && <UsageChip turn={turn} />}
+                  {turn && <ReplyNotices turn={turn} />}
+                </div>
+              </article>
+            )}
           </Fragment>
         )
       })}
@@ -111,14 +114,19 @@ function UserBubble({ message }: { message: UIMessage }) {
   )
 }
 
-function AssistantParts({ message }: { message: UIMessage }) {
+function AssistantParts({ message, streaming }: { message: UIMessage; streaming: boolean }) {
+  const lastText = message.parts.findLastIndex((p) => p.type === 'text')
   const outputs = new Map<string, unknown>()
   for (const p of message.parts) if (p.type === 'tool-result') outputs.set(p.toolCallId, p.content)
   return (
     <div data-testid="assistant-message" className="min-w-0">
       {message.parts.map((p, i) => {
         const key = `${message.id}-${i}`
-        if (p.type === 'text') return p.content ? <Markdown key={key} text={p.content} /> : null
+        if (p.type === 'text') {
+          return p.content ? (
+            <Markdown key={key} text={p.content} streaming={streaming && i === lastText} />
+          ) : null
+        }
         if (p.type === 'tool-call') {
           const call: ToolCallView = {
             id: p.id,

@@ -167,7 +167,7 @@ function Ledger() {
         <Placeholder>No usage yet — send a message on the chat page.</Placeholder>
       ) : (
         <div className="overflow-x-auto">
-          <table data-testid="ledger-table" className="w-full min-w-[720px] text-left text-sm">
+          <table data-testid="ledger-table" className="w-full min-w-[600px] text-left text-sm">
             <caption className="sr-only">Ledger entries, newest first</caption>
             <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
               <tr>
@@ -177,7 +177,7 @@ function Ledger() {
                 <th scope="col" className="px-4 py-2 font-medium">
                   Operation
                 </th>
-                <th scope="col" className="px-4 py-2 font-medium">
+                <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">
                   Model
                 </th>
                 <th scope="col" className="px-4 py-2 text-right font-medium">
@@ -217,7 +217,9 @@ function Ledger() {
                         </span>
                       )}
                     </td>
-                    <td className="whitespace-nowrap px-4 py-2 text-slate-600">{e.model ?? '—'}</td>
+                    <td className="hidden whitespace-nowrap px-4 py-2 text-slate-600 sm:table-cell">
+                      {e.model ?? '—'}
+                    </td>
                     <td className="px-4 py-2 text-right tabular-nums">
                       {e.tokensUsed ? formatNumber(e.tokensUsed) : '—'}
                     </td>
@@ -231,6 +233,9 @@ function Ledger() {
                       }`}
                     >
                       {cell.text}
+                      {cell.note && (
+                        <span className="block text-xs font-normal text-slate-400">{cell.note}</span>
+                      )}
                     </td>
                     <td className="whitespace-nowrap px-4 py-2">
                       {charge ? finishReasonLabel(e.finishReason) : '—'}

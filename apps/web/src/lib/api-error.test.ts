@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { ApiError, apiErrorFromResponse, isInsufficientCredits, parseErrorBody } from './api-error'
+import {
+  ApiError,
+  apiErrorFromResponse,
+  findApiError,
+  insufficientCreditsOf,
+  parseErrorBody,
+} from './api-error'
 
 describe('parseErrorBody', () => {
   it('keeps the documented envelope, with required and balance for a 402', () => {
@@ -41,7 +47,7 @@ describe('apiErrorFromResponse', () => {
     const err = await apiErrorFromResponse(res)
     expect(err).toBeInstanceOf(ApiError)
     expect([err.status, err.code, err.message]).toEqual([429, 'rate_limited', 'Slow down'])
-    expect(isInsufficientCredits(err)).toBe(false)
+    expect(insufficientCreditsOf(err)).toBeUndefined()
   })
 
   it('survives a body that is not JSON', async () => {
@@ -51,7 +57,23 @@ describe('apiErrorFromResponse', () => {
 
   it('recognises a 402 by code or status', async () => {
     const err = await apiErrorFromResponse(new Response('{}', { status: 402 }))
-    expect(isInsufficientCredits(err)).toBe(true)
-    expect(isInsufficientCredits(new Error('HTTP error! status: 402'))).toBe(false)
+    expect(insufficientCreditsOf(err)).toBe(err)
+    expect(insufficientCreditsOf(new Error('HTTP error! status: 402'))).toBeUndefined()
+  })
+
+  it('finds the API error inside the errors the chat client wraps it in', () => {
+    const api = new ApiError(402, {
+      code: 'insufficient_credits',
+      message: 'Not enough credits',
+      required: 5,
+      balance: 1,
+    })
+    const wrapped = new Error('Stream response body read failed', {
+      cause: new Error('outer', { cause: api }),
+    })
+    expect(findApiError(wrapped)).toBe(api)
+    expect(insufficientCreditsOf(wrapped)).toBe(api)
+    expect(findApiError(new Error('plain', { cause: 'not an error' }))).toBeUndefined()
+    expect(findApiError(undefined)).toBeUndefined()
   })
 })

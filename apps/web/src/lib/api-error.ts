@@ -63,9 +63,36 @@ export function parseErrorBody(value: unknown, status: number): ApiErrorBody {
   return body
 }
 
-/** Whether `err` is the API's 402: the caller cannot afford the request. */
-export function isInsufficientCredits(err: unknown): err is ApiError {
-  return err instanceof ApiError && (err.code === 'insufficient_credits' || err.status === 402)
+/**
+ * The {@link ApiError} in `err` or its `cause` chain. The chat client wraps what the fetch layer throws (e.g. in a
+ * "Stream response body read failed" error), so the API's answer may sit a level or two down.
+ *
+ * @example
+ * ```ts
+ * findApiError(new Error('wrapped', { cause: apiError })) === apiError
+ * ```
+ */
+export function findApiError(err: unknown): ApiError | undefined {
+  let current: unknown = err
+  for (let depth = 0; depth < 5 && current; depth++) {
+    if (current instanceof ApiError) return current
+    current = current instanceof Error ? current.cause : undefined
+  }
+  return undefined
+}
+
+/**
+ * The API's 402 (the caller cannot afford the request) in `err` or its cause chain.
+ *
+ * @example
+ * ```ts
+ * const denied = insufficientCreditsOf(error)
+ * if (denied) show(denied.body.required, denied.body.balance)
+ * ```
+ */
+export function insufficientCreditsOf(err: unknown): ApiError | undefined {
+  const api = findApiError(err)
+  return api && (api.code === 'insufficient_credits' || api.status === 402) ? api : undefined
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

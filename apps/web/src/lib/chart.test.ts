@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { fillDays, niceMax } from './chart'
+import { axisTicks, fillDays, niceMax } from './chart'
 
 describe('niceMax', () => {
   it.each([
@@ -39,4 +39,18 @@ describe('fillDays', () => {
       ],
     )
   })
+})
+
+describe('axisTicks', () => {
+  it.each([
+    [0, [0]],
+    [Number.NaN, [0]],
+    [1, [0, 1]],
+    [2, [0, 1, 2]],
+    [4, [0, 1, 2, 3, 4]],
+    [5, [0, 3, 5]],
+    [100, [0, 25, 50, 75, 100]],
+    [2_000, [0, 500, 1_000, 1_500, 2_000]],
+    [250, [0, 125, 250]],
+  ])('%s -> %j', (max, expected) => expect(axisTicks(max)).toEqual(expected))
 })

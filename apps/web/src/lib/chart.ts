@@ -41,3 +41,19 @@ export function fillDays<T extends { day: string }>(
   }
   return out
 }
+
+/**
+ * Y-axis ticks from 0 to `max`: whole numbers only (credits and tokens are never fractional), at most five.
+ *
+ * @example
+ * ```ts
+ * axisTicks(2) // [0, 1, 2]
+ * axisTicks(100) // [0, 25, 50, 75, 100]
+ * ```
+ */
+export function axisTicks(max: number): number[] {
+  if (!Number.isFinite(max) || max <= 0) return [0]
+  if (max <= 4) return Array.from({ length: Math.floor(max) + 1 }, (_, i) => i)
+  const step = max / 4
+  return Number.isInteger(step) ? [0, step, 2 * step, 3 * step, max] : [0, Math.round(max / 2), max]
+}

@@ -59,7 +59,7 @@ describe('labels', () => {
   it.each([
     [
       { kind: 'settle', delta: 7, cost: 3 },
-      { text: '−3', tone: 'debit' },
+      { text: '−3', tone: 'debit', note: '7 returned' },
     ],
     [
       { kind: 'charge', delta: -1, cost: 1 },
@@ -75,7 +75,7 @@ describe('labels', () => {
     ],
     [
       { kind: 'settle', delta: 10, cost: 0 },
-      { text: '0', tone: 'neutral' },
+      { text: '0', tone: 'neutral', note: '10 returned' },
     ],
   ])('creditsCell(%j)', (entry, expected) => expect(creditsCell(entry)).toEqual(expected))
 })

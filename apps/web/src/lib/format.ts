@@ -165,16 +165,25 @@ export function describeEntry(entry: { kind: string; operation: string | null })
  *
  * @example
  * ```ts
- * creditsCell({ kind: 'settle', delta: 7, cost: 3 }) // { text: '−3', tone: 'debit' }
+ * creditsCell({ kind: 'settle', delta: 7, cost: 3 }) // { text: '−3', tone: 'debit', note: '7 returned' }
  * creditsCell({ kind: 'grant', delta: 500, cost: 0 }) // { text: '+500', tone: 'credit' }
  * ```
  */
 export function creditsCell(entry: { kind: string; delta: number; cost: number | null }): {
   text: string
   tone: 'debit' | 'credit' | 'neutral'
+  /** For a settlement: the unused part of the reservation that went back to the balance. */
+  note?: string
 } {
-  const amount = CHARGE_KINDS.has(entry.kind) ? -(entry.cost ?? 0) : entry.delta
-  return { text: formatDelta(amount), tone: amount < 0 ? 'debit' : amount > 0 ? 'credit' : 'neutral' }
+  const charge = CHARGE_KINDS.has(entry.kind)
+  const amount = charge ? -(entry.cost ?? 0) : entry.delta
+  const cell = {
+    text: formatDelta(amount),
+    tone: amount < 0 ? 'debit' : amount > 0 ? 'credit' : 'neutral',
+  } as const
+  return charge && entry.kind === 'settle' && entry.delta > 0
+    ? { ...cell, note: `${formatNumber(entry.delta)} returned` }
+    : cell
 }
 
 /** True for rows that bill work (charges and settlements), as opposed to reservations and grants. */
