@@ -1,5 +1,5 @@
 import type { StreamChunk } from '@tanstack/ai'
-import { type EndKind, type MeterOptions, RunMeter } from './run-meter'
+import { type EndKind, type MeterOptions, type ObservedChunk, RunMeter } from './run-meter'
 import { creditsChunkOf } from './settlement'
 
 /** Options of {@link meterStream}. */
@@ -71,24 +71,35 @@ class MeteredStream<T extends StreamChunk> implements AsyncIterableIterator<T> {
   }
 
   next(): Promise<IteratorResult<T>> {
-    if (this.state !== STREAMING) return this.deliverEnd()
-    if (this.meter.stopRequested) return this.stopForBudget()
+    const source = this.source
+    if (source === undefined || this.state !== STREAMING || this.meter.stopRequested) return this.slowNext()
     let pending: Promise<IteratorResult<T>>
     try {
-      this.source ??= this.stream[Symbol.asyncIterator]()
-      pending = this.source.next()
+      pending = source.next()
     } catch (err) {
       return this.onSourceError(err)
     }
     return pending.then(this.onResult, this.onSourceError)
   }
 
+  /** Everything but the steady state: the first pull, the end, the budget stop. */
+  private slowNext(): Promise<IteratorResult<T>> {
+    if (this.state !== STREAMING) return this.deliverEnd()
+    if (this.meter.stopRequested) return this.stopForBudget()
+    try {
+      this.source = this.stream[Symbol.asyncIterator]()
+    } catch (err) {
+      return this.onSourceError(err)
+    }
+    return this.next()
+  }
+
   /** Hot path: observe and hand the very same result object on. */
   private readonly onResult = (result: IteratorResult<T>): IteratorResult<T> | Promise<IteratorResult<T>> => {
     if (this.state !== STREAMING) return DONE_RESULT // the consumer left while this chunk was in flight
-    if (result.done) return this.end('completed')
+    if (result.done === true) return this.end('completed')
     try {
-      this.meter.observe(result.value as unknown as { type: string } & Record<string, unknown>, true)
+      this.meter.observe(result.value as unknown as ObservedChunk, true)
     } catch (err) {
       this.meter.fault(err, 'observe')
     }

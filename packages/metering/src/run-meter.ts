@@ -78,6 +78,9 @@ export interface MeterOptions {
 
 export type EndKind = 'completed' | 'aborted' | 'error'
 
+/** The fields of a chunk metering reads. */
+export type ObservedChunk = { type: string } & Record<string, unknown>
+
 interface CallRecord {
   pools: UsagePools
   estimated: boolean
@@ -198,7 +201,7 @@ export class RunMeter {
    * Observe one chunk (hot path: no allocation beyond remembering text deltas).
    * `usageFromChunks` is false for the middleware, which gets usage per call from `onUsage`.
    */
-  observe(chunk: { type: string } & Record<string, unknown>, usageFromChunks: boolean): void {
+  observe(chunk: ObservedChunk, usageFromChunks: boolean): void {
     switch (chunk.type) {
       case 'TEXT_MESSAGE_CONTENT':
       case 'TOOL_CALL_ARGS':

@@ -1,0 +1,239 @@
+/**
+ * Metering benchmark (not a test). Arms run interleaved (A B A B ...) and medians are compared.
+ *
+ *   pnpm --filter @10xstudent/metering bench
+ *
+ * The ledger is the in-memory `createMemoryLedger()` from `@10xstudent/metering/testing`, so the figures
+ * measure metering itself (wrapper, usage accounting, settlement logic), not a database round trip.
+ *
+ * (a) iterating 100,000 chunks from an async generator, raw vs through meterStream   target ratio >= 0.85
+ * (b) a full chat() with the demo adapter at zero delay, metered vs not             target ratio >= 0.97
+ * (c) heap per open metered stream, 1,000 open at once                             target <= 20 KB
+ */
+import { DEMO_MODEL } from '@10xstudent/domain'
+import { chat, type StreamChunk } from '@tanstack/ai'
+import { meterStream, reserveForChat } from '../src/index'
+import { chunks, createMemoryLedger, demoTextAdapter } from '../src/testing/index'
+
+const silent = { info() {}, warn() {}, error() {}, debug() {} }
+const gc = (globalThis as { gc?: () => void }).gc
+if (!gc) throw new Error('run with --expose-gc (the bench script does)')
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = Math.floor(s.length / 2)
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
+}
+
+/** Run the arms alternately (A B, B A, ...) `rounds` times; medians per arm. */
+async function interleave(
+  rounds: number,
+  arms: { raw: () => Promise<unknown>; metered: () => Promise<unknown> },
+  returnsValue = false,
+): Promise<{ raw: number; metered: number }> {
+  const samples = { raw: [] as number[], metered: [] as number[] }
+  for (let round = 0; round < rounds; round++) {
+    for (const arm of round % 2 ? (['metered', 'raw'] as const) : (['raw', 'metered'] as const)) {
+      gc?.()
+      const t = performance.now()
+      const value = await arms[arm]()
+      samples[arm].push(returnsValue ? (value as number) : performance.now() - t)
+    }
+  }
+  return { raw: median(samples.raw), metered: median(samples.metered) }
+}
+
+const verdict = (ratioOk: boolean, absoluteOk: boolean) =>
+  ratioOk ? 'pass' : absoluteOk ? 'ratio missed, per-chunk target met' : 'FAIL'
+
+async function main() {
+  const ledger = createMemoryLedger()
+  await ledger.ensureUser({ userId: 'bench', initialCredits: 1_000_000_000 })
+  let runSeq = 0
+
+  // (a) 100,000 chunks --------------------------------------------------------------------------------------
+  // Two sources: pre-built chunk objects from an async generator (the cheapest possible source, so the
+  // ratio shows metering's whole cost), and the demo adapter's own chatStream producing 100,000 chunks
+  // (a real adapter stream: builds each chunk and decodes each token, like a provider adapter does).
+  const N = 100_000
+  const items: StreamChunk[] = []
+  items.push(chunks.runStarted(), chunks.textStart())
+  for (let i = 0; i < N - 4; i++) items.push(chunks.text('tok '))
+  items.push(chunks.textEnd(), chunks.runFinished({ usage: chunks.usage(100, N) }))
+  async function* prebuilt() {
+    for (const c of items) yield c
+  }
+  const longReply = 'tok '.repeat(N - 5)
+  const adapter = demoTextAdapter({ replies: [longReply] })
+  const adapterStream = () =>
+    adapter.chatStream({
+      model: DEMO_MODEL,
+      messages: [{ role: 'user', content: 'go' }],
+      logger: undefined as never,
+    }) as AsyncIterable<StreamChunk>
+  const drain = async (it: AsyncIterable<StreamChunk>) => {
+    let n = 0
+    for await (const _ of it) n++
+    return n
+  }
+  const meterOpts = () => ({
+    ledger,
+    userId: 'bench',
+    model: DEMO_MODEL,
+    logger: silent,
+    runId: `a${runSeq++}`,
+  })
+  const chunkCount = await drain(adapterStream())
+  const a1 = await interleave(9, {
+    raw: () => drain(prebuilt()),
+    metered: () => drain(meterStream(prebuilt(), meterOpts())),
+  })
+  const a2 = await interleave(5, {
+    raw: () => drain(adapterStream()),
+    metered: () => drain(meterStream(adapterStream(), meterOpts())),
+  })
+
+  // (b) full chat() -----------------------------------------------------------------------------------------
+  const messages = [{ role: 'user' as const, content: 'Tell me about credit metering.' }]
+  const reply = 'Credit metering counts every token a model produces and bills it exactly once. '.repeat(8)
+  const CHATS = 40
+  const plainOne = () =>
+    drain(
+      chat({
+        adapter: demoTextAdapter({ replies: [reply] }),
+        messages,
+        modelOptions: { maxOutputTokens: 1_024 },
+      }),
+    )
+  const meteredOne = async () => {
+    const runId = `b${runSeq++}`
+    const { hold, maxOutputTokens } = await reserveForChat({
+      ledger,
+      userId: 'bench',
+      model: DEMO_MODEL,
+      messages,
+      runId,
+      maxOutputTokens: 1_024,
+      logger: silent,
+    })
+    const stream = chat({
+      adapter: demoTextAdapter({ replies: [reply] }),
+      messages,
+      modelOptions: { maxOutputTokens },
+    })
+    await drain(meterStream(stream, { ledger, hold, model: DEMO_MODEL, runId, logger: silent }))
+  }
+  // Alternate per chat inside each round (the machine is shared: drift hits both arms alike), sum per arm.
+  const bRaw: number[] = []
+  const bMetered: number[] = []
+  for (let round = 0; round < 12; round++) {
+    let raw = 0
+    let met = 0
+    gc()
+    for (let i = 0; i < CHATS; i++) {
+      const first = (round + i) % 2 === 0
+      for (const arm of first ? ['raw', 'metered'] : ['metered', 'raw']) {
+        const t = performance.now()
+        await (arm === 'raw' ? plainOne() : meteredOne())
+        if (arm === 'raw') raw += performance.now() - t
+        else met += performance.now() - t
+      }
+    }
+    if (round > 0) {
+      // round 0 warms the JIT up
+      bRaw.push(raw)
+      bMetered.push(met)
+    }
+  }
+  const b = { raw: median(bRaw), metered: median(bMetered) }
+
+  // (c) heap per open stream --------------------------------------------------------------------------------
+  const OPEN = 1_000
+  const never = new Promise<never>(() => {})
+  /** A source that yields one text chunk and then waits forever: a stream held open by a slow model. */
+  const openSource = (): AsyncIterable<StreamChunk> => ({
+    [Symbol.asyncIterator]() {
+      let first = true
+      return {
+        next: () => {
+          if (first) {
+            first = false
+            return Promise.resolve({ done: false, value: chunks.text('hello ') })
+          }
+          return never
+        },
+      }
+    },
+  })
+  const holds = await Promise.all(
+    Array.from({ length: OPEN }, (_, i) =>
+      ledger.reserve({ userId: 'bench', amount: 10, idempotencyKey: `c${i}`, runId: `c${i}` }),
+    ),
+  )
+  const measure = async (arm: 'raw' | 'metered') => {
+    gc()
+    gc()
+    const before = process.memoryUsage().heapUsed
+    const open: AsyncIterator<StreamChunk>[] = []
+    for (let i = 0; i < OPEN; i++) {
+      const src = openSource()
+      const it = (
+        arm === 'raw' ? src : meterStream(src, { ledger, hold: holds[i], model: DEMO_MODEL, logger: silent })
+      )[Symbol.asyncIterator]()
+      await it.next() // one chunk through: the meter holds its text for estimation
+      open.push(it)
+    }
+    gc()
+    gc()
+    const after = process.memoryUsage().heapUsed
+    if (open.length !== OPEN) throw new Error('unreachable')
+    return (after - before) / OPEN
+  }
+  const c = await interleave(7, { raw: () => measure('raw'), metered: () => measure('metered') }, true)
+
+  const us = (x: { raw: number; metered: number }, n: number) => (((x.metered - x.raw) * 1000) / n).toFixed(3)
+  const rows = [
+    ['Arm', 'Raw (median)', 'Metered (median)', 'Ratio raw/metered', 'Target', 'Verdict'],
+    [
+      '(a1) 100,000 pre-built chunks (async generator)',
+      `${a1.raw.toFixed(1)} ms`,
+      `${a1.metered.toFixed(1)} ms (+${us(a1, N)} us/chunk)`,
+      (a1.raw / a1.metered).toFixed(3),
+      '>= 0.85 (< 0.5 us/chunk)',
+      verdict(a1.raw / a1.metered >= 0.85, Number(us(a1, N)) < 0.5),
+    ],
+    [
+      `(a2) ${chunkCount.toLocaleString('en')} chunks from the demo adapter's chatStream`,
+      `${a2.raw.toFixed(1)} ms`,
+      `${a2.metered.toFixed(1)} ms (+${us(a2, chunkCount)} us/chunk)`,
+      (a2.raw / a2.metered).toFixed(3),
+      '>= 0.85 (< 0.5 us/chunk)',
+      verdict(a2.raw / a2.metered >= 0.85, Number(us(a2, chunkCount)) < 0.5),
+    ],
+    [
+      `(b) ${CHATS} x chat(), demo adapter, 0 ms delay`,
+      `${b.raw.toFixed(1)} ms`,
+      `${b.metered.toFixed(1)} ms`,
+      (b.raw / b.metered).toFixed(3),
+      '>= 0.97',
+      b.raw / b.metered >= 0.97 ? 'pass' : 'FAIL',
+    ],
+    [
+      `(c) heap per open stream, ${OPEN} open`,
+      `${(c.raw / 1024).toFixed(2)} KB (bare source)`,
+      `${(c.metered / 1024).toFixed(2)} KB (metering adds ${((c.metered - c.raw) / 1024).toFixed(2)} KB)`,
+      '-',
+      '<= 20 KB',
+      c.metered / 1024 <= 20 ? 'pass' : 'FAIL',
+    ],
+  ]
+  console.log(
+    `node ${process.version}; medians of interleaved rounds (a1: 9, a2: 5, b: 11 x 40 alternating chats, c: 7); in-memory ledger\n`,
+  )
+  for (const [i, r] of rows.entries()) {
+    console.log(`| ${r.join(' | ')} |`)
+    if (i === 0) console.log(`|${r.map(() => '---').join('|')}|`)
+  }
+}
+
+await main()
