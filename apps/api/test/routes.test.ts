@@ -538,3 +538,34 @@ async function createHarnessApp(
     ...(createAdapter ? { createAdapter } : {}),
   })
 }
+
+describe('the built web app', () => {
+  it('is served at / with an SPA fallback, never shadowing /api', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const dist = mkdtempSync(join(tmpdir(), 'web-dist-'))
+    mkdirSync(join(dist, 'assets'))
+    writeFileSync(join(dist, 'index.html'), '<!doctype html><title>10x</title><div id="root"></div>')
+    writeFileSync(join(dist, 'assets', 'app.js'), 'console.log("app")')
+    const web = await createHarnessApp({ webDistDir: dist })
+
+    const index = await web.app.request('/')
+    expect(index.status).toBe(200)
+    expect(index.headers.get('content-type')).toMatch(/text\/html/)
+    expect(await index.text()).toContain('id="root"')
+    const asset = await web.app.request('/assets/app.js')
+    expect(asset.headers.get('content-type')).toMatch(/javascript/)
+    const route = await web.app.request('/usage/history')
+    expect(await route.text()).toContain('id="root"')
+    expect(route.headers.get('x-request-id')).toBeTruthy()
+
+    const api = await web.app.request('/api/models')
+    expect(api.headers.get('content-type')).toMatch(/application\/json/)
+    const unknownApi = await web.app.request('/api/unknown', { headers: (await h.user(1)).headers })
+    expect(unknownApi.status).toBe(404)
+    expect(unknownApi.headers.get('content-type')).toMatch(/application\/json/)
+    const traversal = await web.app.request('/..%2f..%2fetc/passwd')
+    expect(await traversal.text()).not.toContain('root:')
+  })
+})
