@@ -16,8 +16,9 @@ import { meterStream, reserveForChat } from '../src/index'
 import { chunks, createMemoryLedger, demoTextAdapter } from '../src/testing/index'
 
 const silent = { info() {}, warn() {}, error() {}, debug() {} }
-const gc = (globalThis as { gc?: () => void }).gc
-if (!gc) throw new Error('run with --expose-gc (the bench script does)')
+const exposedGc = (globalThis as { gc?: () => void }).gc
+if (!exposedGc) throw new Error('run with --expose-gc (the bench script does)')
+const gc: () => void = exposedGc
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b)
@@ -34,7 +35,7 @@ async function interleave(
   const samples = { raw: [] as number[], metered: [] as number[] }
   for (let round = 0; round < rounds; round++) {
     for (const arm of round % 2 ? (['metered', 'raw'] as const) : (['raw', 'metered'] as const)) {
-      gc?.()
+      gc()
       const t = performance.now()
       const value = await arms[arm]()
       samples[arm].push(returnsValue ? (value as number) : performance.now() - t)

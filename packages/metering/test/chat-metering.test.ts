@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { type CreditLedger, DEMO_MODEL, priceUsage, type UsagePools } from '@10xstudent/domain'
-import { chat, type StreamChunk, toolDefinition } from '@tanstack/ai'
+import { chat, type StreamChunk, toolDefinition, toServerSentEventsStream } from '@tanstack/ai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { creditMetering, meterStream, reserveForChat, type Settlement } from '../src/index'
@@ -218,6 +218,48 @@ for (const backend of backends) {
         expect(r.history.filter((e) => e.kind === 'settle')).toHaveLength(1)
         expect(creditsChunks(r.out)).toHaveLength(0)
       }
+    })
+
+    it('a cancelled ReadableStream (toServerSentEventsStream): settled once, as aborted and estimated', async () => {
+      const userId = await newUser(ledger)
+      const runId = randomUUID()
+      const { hold } = await reserveForChat({
+        ledger,
+        userId,
+        model,
+        messages,
+        runId,
+        logger: captureLogger(),
+      })
+      const settlements: Settlement[] = []
+      const abortController = new AbortController()
+      const stream = chat({
+        adapter: demoTextAdapter({ replies: [REPLY], chunkDelayMs: 5 }),
+        messages,
+        abortController,
+      })
+      const body = toServerSentEventsStream(
+        meterStream(stream, {
+          ledger,
+          hold,
+          model,
+          runId,
+          logger: captureLogger(),
+          onSettled: (s) => settlements.push(s),
+        }),
+        abortController,
+      )
+      const reader = body.getReader()
+      let texts = 0
+      while (texts < 3) {
+        const { value } = await reader.read()
+        texts += (new TextDecoder().decode(value).match(/TEXT_MESSAGE_CONTENT/g) ?? []).length
+      }
+      await reader.cancel('gone')
+      expect(settlements).toHaveLength(1)
+      expect(settlements[0]).toMatchObject({ finishReason: 'aborted', estimated: true, status: 'settled' })
+      expect(await ledger.balance(userId)).toMatchObject({ held: 0 })
+      expect((await ledger.history(userId)).items.filter((e) => e.kind === 'settle')).toHaveLength(1)
     })
 
     it('RUN_ERROR midway: bills what streamed (estimated), releases the rest, finish reason error', async () => {
