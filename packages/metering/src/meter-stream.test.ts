@@ -321,6 +321,24 @@ describe('meterStream', () => {
     expect(String(line.obj.action)).toContain(`settle:${h.id}`)
   })
 
+  it('bills directly (never overdrawing) when the sweeper expired the hold before settlement', async () => {
+    let clock = Date.now()
+    ledger = createMemoryLedger({ now: () => clock })
+    await ledger.ensureUser({ userId: USER, initialCredits: 100 })
+    const h = await ledger.reserve({
+      userId: USER,
+      amount: 10,
+      idempotencyKey: 'reserve:x',
+      runId: 'run_1',
+      ttlMs: 1_000,
+    })
+    clock += 2_000
+    expect((await ledger.sweepExpired()).expired).toHaveLength(1)
+    const { settlements } = await meter(chunks.reply('x', { usage: chunks.usage(0, 250 * 3) }), { hold: h })
+    expect(settlements[0]).toMatchObject({ status: 'settled', charged: 3, balance: 97 })
+    expect(ledger.entries.at(-1)).toMatchObject({ kind: 'charge', idempotencyKey: 'charge:run_1' })
+  })
+
   it('without a hold: charges after completion with allowPartial and never overdraws', async () => {
     ledger = createMemoryLedger()
     await ledger.ensureUser({ userId: USER, initialCredits: 3 })
