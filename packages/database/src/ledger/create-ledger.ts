@@ -28,7 +28,9 @@ import {
   UserNotFoundError,
 } from '@10xstudent/domain'
 import type { Logger } from '@10xstudent/logger'
-import { type SQL, sql } from 'drizzle-orm'
+import type { PGlite } from '@electric-sql/pglite'
+import { sql } from 'drizzle-orm'
+import type pg from 'pg'
 import type { Database } from '../client'
 import type { CreditHold, CreditLog } from '../schema/index'
 import { isDatabaseUnavailableError, sqlStateOf } from '../unavailable'
@@ -51,6 +53,22 @@ export interface PgCreditLedger extends CreditLedger {
 }
 
 export type { DailyUsage }
+
+/** The SQL of each ledger function call (drizzle/0001_ledger_functions.sql), with explicit parameter types. */
+const STATEMENTS = {
+  ledger_lookup: 'select ledger_lookup($1::text, $2::text) as r',
+  ledger_lookup_hold: 'select ledger_lookup_hold($1::uuid, $2::text) as r',
+  ledger_ensure_user: 'select ledger_ensure_user($1::text, $2::bigint) as r',
+  ledger_grant: 'select ledger_grant($1::text, $2::bigint, $3::text, $4::text, $5::jsonb) as r',
+  ledger_charge:
+    'select ledger_charge($1::text, $2::bigint, $3::text, $4::text, $5::boolean, $6::jsonb) as r',
+  ledger_reserve:
+    'select ledger_reserve($1::text, $2::bigint, $3::text, $4::text, $5::text, $6::bigint, $7::jsonb) as r',
+  ledger_settle: 'select ledger_settle($1::uuid, $2::bigint, $3::text, $4::jsonb) as r',
+  ledger_release: 'select ledger_release($1::uuid, $2::text, $3::text) as r',
+  ledger_sweep: 'select ledger_sweep($1::integer) as r',
+} as const
+type LedgerFunction = keyof typeof STATEMENTS
 
 const DEFAULT_HOLD_TTL_MS = 10 * 60 * 1000
 // Longer than any sane run; keeps a typo from parking credits for years.
@@ -100,10 +118,18 @@ export function createLedger(db: Database, options: LedgerOptions = {}): PgCredi
     MAX_HOLD_TTL_MS,
   )
 
-  /** Run a ledger function; connection failures become LedgerUnavailableError (safe to retry, same key). */
-  async function call(query: SQL): Promise<Outcome> {
+  /**
+   * Run a ledger function; connection failures become LedgerUnavailableError (safe to retry, same key).
+   * The call goes to the driver directly (not through drizzle's query builder): on pg as a NAMED prepared
+   * statement, so each pooled connection parses and plans it once instead of on every credit movement.
+   */
+  async function call(fn: LedgerFunction, values: unknown[]): Promise<Outcome> {
+    const text = STATEMENTS[fn]
     try {
-      const result = await db.execute<{ r: Outcome }>(query)
+      const result =
+        db.driver === 'pg'
+          ? await (db.$client as pg.Pool).query<{ r: Outcome }>({ name: `${fn}_v1`, text, values })
+          : await (db.$client as PGlite).query<{ r: Outcome }>(text, values)
       const row = result.rows[0]
       if (!row) throw new Error('ledger function returned no row')
       return typeof row.r === 'string' ? (JSON.parse(row.r) as Outcome) : row.r
@@ -129,15 +155,20 @@ export function createLedger(db: Database, options: LedgerOptions = {}): PgCredi
   }
 
   /**
-   * Run a movement; if it lost an idempotency race on the unique index (23505: the statement, including its
-   * balance UPDATE, was rolled back), read the winner's committed entry instead.
+   * Run a movement; if its INSERT hit the unique (user_id, idempotency_key) index (23505: a retry, or the
+   * loser of a race; the whole statement, balance UPDATE included, was rolled back), read the first entry
+   * with that key instead and let the caller compare parameters.
    */
-  async function move(userId: string | undefined, key: string, query: SQL): Promise<Outcome> {
+  async function move(
+    fn: LedgerFunction,
+    values: unknown[],
+    lookup: ['ledger_lookup' | 'ledger_lookup_hold', [string, string]],
+  ): Promise<Outcome> {
     try {
-      return await call(query)
+      return await call(fn, values)
     } catch (err) {
-      if (sqlStateOf(err)?.code !== '23505' || userId === undefined) throw err
-      const found = await call(sql`select ledger_lookup(${userId}, ${key}) as r`)
+      if (sqlStateOf(err)?.code !== '23505') throw err
+      const found = await call(lookup[0], lookup[1])
       if (found.status === 'none') throw err
       return found
     }
@@ -197,7 +228,7 @@ export function createLedger(db: Database, options: LedgerOptions = {}): PgCredi
     async ensureUser(input: EnsureUserInput): Promise<EnsureUserResult> {
       const userId = assertId('userId', input.userId)
       const initial = assertNonNegativeAmount(input.initialCredits ?? 0)
-      const out = await call(sql`select ledger_ensure_user(${userId}, ${initial}::bigint) as r`)
+      const out = await call('ledger_ensure_user', [userId, initial])
       return { userId, credits: Number(out.credits), created: out.created === true }
     },
 
@@ -210,9 +241,9 @@ export function createLedger(db: Database, options: LedgerOptions = {}): PgCredi
       if (input.reason !== undefined) assertId('reason', input.reason)
       const meta = input.reason === undefined ? metadata : { ...metadata, reason: input.reason }
       const out = await move(
-        userId,
-        key,
-        sql`select ledger_grant(${userId}, ${amount}::bigint, ${key}, ${operation}, ${json(meta)}::jsonb) as r`,
+        'ledger_grant',
+        [userId, amount, key, operation, json(meta)],
+        ['ledger_lookup', [userId, key]],
       )
       if (out.status === 'ok' || out.status === 'replay') {
         const { entry } =
@@ -234,9 +265,9 @@ export function createLedger(db: Database, options: LedgerOptions = {}): PgCredi
         input.ttlMs === undefined ? defaultTtl : assertIntInRange('ttlMs', input.ttlMs, 1, MAX_HOLD_TTL_MS)
       const metadata = assertMetadata(input.metadata)
       const out = await move(
-        userId,
-        key,
-        sql`select ledger_reserve(${userId}, ${amount}::bigint, ${key}, ${operation}, ${runId}::text, ${ttl}::bigint, ${json(metadata)}::jsonb) as r`,
+        'ledger_reserve',
+        [userId, amount, key, operation, runId, ttl, json(metadata)],
+        ['ledger_lookup', [userId, key]],
       )
       if (out.status === 'replay') {
         // A retry that omits runId still matches; one that names a different run does not.
@@ -257,8 +288,10 @@ export function createLedger(db: Database, options: LedgerOptions = {}): PgCredi
       const amount = assertNonNegativeAmount(input.amount)
       const key = assertId('idempotencyKey', input.idempotencyKey ?? `settle:${id}`)
       const details = detailsToColumns(input)
-      const out = await call(
-        sql`select ledger_settle(${id}::uuid, ${amount}::bigint, ${key}, ${JSON.stringify(details)}::jsonb) as r`,
+      const out = await move(
+        'ledger_settle',
+        [id, amount, key, JSON.stringify(details)],
+        ['ledger_lookup_hold', [id, key]],
       )
       if (out.status !== 'ok' && out.status !== 'replay') return failure(out, '', amount, id)
       const { entry } =
@@ -281,7 +314,7 @@ export function createLedger(db: Database, options: LedgerOptions = {}): PgCredi
       const id = assertHoldId(holdId)
       const key = assertId('idempotencyKey', input.idempotencyKey ?? `release:${id}`)
       const reason = input.reason === undefined ? null : assertId('reason', input.reason)
-      const out = await call(sql`select ledger_release(${id}::uuid, ${key}, ${reason}::text) as r`)
+      const out = await move('ledger_release', [id, key, reason], ['ledger_lookup_hold', [id, key]])
       if (out.status !== 'ok' && out.status !== 'replay') return failure(out, '', 0, id)
       const { entry } =
         out.status === 'replay'
@@ -304,9 +337,9 @@ export function createLedger(db: Database, options: LedgerOptions = {}): PgCredi
       const allowPartial = input.allowPartial === true
       const details = detailsToColumns(input)
       const out = await move(
-        userId,
-        key,
-        sql`select ledger_charge(${userId}, ${amount}::bigint, ${key}, ${operation}, ${allowPartial}, ${JSON.stringify(details)}::jsonb) as r`,
+        'ledger_charge',
+        [userId, amount, key, operation, allowPartial, JSON.stringify(details)],
+        ['ledger_lookup', [userId, key]],
       )
       if (out.status !== 'ok' && out.status !== 'replay') return failure(out, userId, amount)
       const { entry } =
@@ -348,7 +381,7 @@ export function createLedger(db: Database, options: LedgerOptions = {}): PgCredi
 
     async sweepExpired(opts: { limit?: number } = {}): Promise<SweepResult> {
       const limit = assertIntInRange('limit', opts.limit ?? 500, 1, 10_000)
-      const out = await call(sql`select ledger_sweep(${limit}::integer) as r`)
+      const out = await call('ledger_sweep', [limit])
       const expired = (out.expired ?? []).map((e) => ({
         holdId: String(e.holdId),
         userId: String(e.userId),
