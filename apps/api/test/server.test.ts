@@ -262,7 +262,10 @@ describe.skipIf(!pgUrl)('API over HTTP on PostgreSQL', () => {
   })
 
   it('stores no plaintext key anywhere in the database', async () => {
-    const session = await (await post('/api/demo/session', {}, {})).json().then(loose)
+    // A bodiless POST (no content-type), as curl -X POST sends it.
+    const created = await fetch(`${server.url}/api/demo/session`, { method: 'POST' })
+    expect(created.status).toBe(201)
+    const session = await created.json().then(loose)
     const u = await h.user(5)
     const dump = await h.db.execute<{ row: string }>(sql`
       select row_to_json(t)::text as row from api_keys t

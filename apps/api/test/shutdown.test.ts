@@ -62,9 +62,19 @@ describe.skipIf(!pgUrl)('graceful shutdown', () => {
 
   it('a stream still open at the deadline is cut off and settled as aborted before the database closes', async () => {
     const { server, res, harness } = await start(words(2000), 20, 100)
-    const reading = res.text().catch(() => '')
+    // Shut down once text is flowing, so there is usage to estimate.
+    const reader = res.body!.getReader()
+    let seen = ''
+    while (!seen.includes('TEXT_MESSAGE_CONTENT')) {
+      const { value, done } = await reader.read()
+      if (done) break
+      seen += new TextDecoder().decode(value)
+    }
+    const draining = (async () => {
+      for (;;) if ((await reader.read().catch(() => ({ done: true }))).done) return
+    })()
     await server.shutdown('test')
-    await reading
+    await draining
     const settled = harness.logs.find((l) => l.includes('Chat settled'))
     expect(settled).toContain('"finishReason":"aborted"')
     expect(settled).toContain('"estimated":true')

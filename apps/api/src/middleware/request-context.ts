@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { Logger } from '@10xstudent/logger'
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
+import { matchedRoutes } from 'hono/route'
 import type { Metrics } from '../metrics'
 import type { AppEnv } from '../types'
 
@@ -38,7 +39,7 @@ export function requestContext(options: { logger: Logger; metrics: Metrics }): M
     const durationMs = Math.round((performance.now() - started) * 10) / 10
     const status = c.res.status
     // The matched pattern (`/api/admin/users/:id/credits`), never the raw path with ids or query values.
-    const route = c.req.routePath && c.req.routePath !== '/*' ? c.req.routePath : 'unmatched'
+    const route = routeLabel(c)
     const auth = c.get('auth') as AppEnv['Variables']['auth'] | undefined
     const line = { requestId, userId: auth?.userId, method: c.req.method, route, status, durationMs }
     if (status >= 500) options.logger.error(line, 'request failed')
@@ -48,4 +49,17 @@ export function requestContext(options: { logger: Logger; metrics: Metrics }): M
       durationMs / 1000,
     )
   }
+}
+
+/**
+ * The route pattern the request was aimed at: the last matched non-middleware route (so a 401 thrown by the
+ * auth middleware is still logged as `/api/chat`), else `unmatched`. Patterns keep metric labels bounded.
+ */
+function routeLabel(c: Context<AppEnv>): string {
+  const routes = matchedRoutes(c)
+  for (let i = routes.length - 1; i >= 0; i--) {
+    const r = routes[i]!
+    if (r.method !== 'ALL' && r.path !== '*' && r.path !== '/*') return r.path
+  }
+  return 'unmatched'
 }
