@@ -5,11 +5,14 @@
  * @example
  * ```ts
  * niceMax(83) // 100
+ * niceMax(3) // 3
  * niceMax(0) // 1
  * ```
  */
 export function niceMax(max: number): number {
   if (!Number.isFinite(max) || max <= 1) return 1
+  // Small whole-number ranges get one tick per unit (see axisTicks), so the top is just the next integer.
+  if (max <= 5) return Math.ceil(max)
   const power = 10 ** Math.floor(Math.log10(max))
   for (const step of [1, 2, 2.5, 5, 10]) {
     if (step * power >= max) return step * power
@@ -53,7 +56,7 @@ export function fillDays<T extends { day: string }>(
  */
 export function axisTicks(max: number): number[] {
   if (!Number.isFinite(max) || max <= 0) return [0]
-  if (max <= 4) return Array.from({ length: Math.floor(max) + 1 }, (_, i) => i)
+  if (max <= 5) return Array.from({ length: Math.floor(max) + 1 }, (_, i) => i)
   const step = max / 4
   return Number.isInteger(step) ? [0, step, 2 * step, 3 * step, max] : [0, Math.round(max / 2), max]
 }
