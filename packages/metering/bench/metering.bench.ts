@@ -125,28 +125,33 @@ async function main() {
     await drain(meterStream(stream, { ledger, hold, model: DEMO_MODEL, runId, logger: silent }))
   }
   // Alternate per chat inside each round (the machine is shared: drift hits both arms alike), sum per arm.
-  const bRaw: number[] = []
-  const bMetered: number[] = []
-  for (let round = 0; round < 12; round++) {
-    let raw = 0
-    let met = 0
-    gc()
-    for (let i = 0; i < CHATS; i++) {
-      const first = (round + i) % 2 === 0
-      for (const arm of first ? ['raw', 'metered'] : ['metered', 'raw']) {
-        const t = performance.now()
-        await (arm === 'raw' ? plainOne() : meteredOne())
-        if (arm === 'raw') raw += performance.now() - t
-        else met += performance.now() - t
+  const pairs = async (other: () => Promise<unknown>) => {
+    const rawSums: number[] = []
+    const otherSums: number[] = []
+    for (let round = 0; round < 12; round++) {
+      let raw = 0
+      let met = 0
+      gc()
+      for (let i = 0; i < CHATS; i++) {
+        const first = (round + i) % 2 === 0
+        for (const arm of first ? ['raw', 'other'] : ['other', 'raw']) {
+          const t = performance.now()
+          await (arm === 'raw' ? plainOne() : other())
+          if (arm === 'raw') raw += performance.now() - t
+          else met += performance.now() - t
+        }
+      }
+      if (round > 0) {
+        // round 0 warms the JIT up
+        rawSums.push(raw)
+        otherSums.push(met)
       }
     }
-    if (round > 0) {
-      // round 0 warms the JIT up
-      bRaw.push(raw)
-      bMetered.push(met)
-    }
+    return { raw: median(rawSums), metered: median(otherSums) }
   }
-  const b = { raw: median(bRaw), metered: median(bMetered) }
+  const b = await pairs(meteredOne)
+  // A/A control: the same unmetered chat() in both arms. Its distance from 1.000 is this run's noise floor.
+  const b0 = await pairs(plainOne)
 
   // (c) heap per open stream --------------------------------------------------------------------------------
   const OPEN = 1_000
@@ -218,6 +223,14 @@ async function main() {
       (b.raw / b.metered).toFixed(3),
       '>= 0.97',
       b.raw / b.metered >= 0.97 ? 'pass' : 'FAIL',
+    ],
+    [
+      `(b0) A/A control: the same ${CHATS} x chat() in both arms`,
+      `${b0.raw.toFixed(1)} ms`,
+      `${b0.metered.toFixed(1)} ms`,
+      (b0.raw / b0.metered).toFixed(3),
+      '1.000 (noise floor)',
+      '-',
     ],
     [
       `(c) heap per open stream, ${OPEN} open`,

@@ -102,6 +102,18 @@ describe('creditMetering (ChatMiddleware) with the real chat()', () => {
     expect(settlements[0]).toMatchObject({ finishReason: 'aborted', estimated: true })
   })
 
+  it('settles as aborted when the consumer stops iterating without aborting (no terminal hook fires)', async () => {
+    const { settlements, middleware } = await setup()
+    const adapter = demoTextAdapter({ replies: ['one two three four five six seven'] })
+    let n = 0
+    for await (const c of chat({ adapter, messages, middleware: [middleware] })) {
+      if (c.type === 'TEXT_MESSAGE_CONTENT' && ++n === 2) break
+    }
+    expect(settlements).toHaveLength(1)
+    expect(settlements[0]).toMatchObject({ finishReason: 'aborted', estimated: true })
+    expect(settlements[0]!.pools.output).toBe(countTokens('one two'))
+  })
+
   it('settles as error when the adapter throws', async () => {
     const { settlements, middleware } = await setup()
     const adapter = demoTextAdapter({ failAfterChunks: 2, failWith: 'throw' })

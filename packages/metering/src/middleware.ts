@@ -14,9 +14,8 @@ export type CreditMeteringOptions = MeterOptions
  *
  * The `credits` CUSTOM chunk is emitted when the run ends by the model's choice, by the budget stop or at
  * a pause; a run ended by an abort or an error settles without it (the engine emits nothing after those
- * hooks). Use one middleware instance per run. A consumer that stops iterating without aborting the run's
- * `abortController` fires no hook in `chat()`: pass the request's abort signal as `signal`, or wrap the
- * stream with `meterStream`.
+ * hooks). Use one middleware instance per run. A consumer that stops iterating without aborting fires no
+ * hook in `chat()`; the middleware still settles it (as aborted) when the run's generator is closed.
  *
  * @example
  * ```ts
@@ -44,8 +43,33 @@ export function creditMetering(options: CreditMeteringOptions): ChatMiddleware {
     ctx.emitCustomEvent(CREDITS_EVENT_NAME, { ...creditsValueOf(settlement) })
   }
 
+  /**
+   * `chat()` awaits deferred promises in the `finally` of its run, on every exit: completion, error, abort, and
+   * also a consumer that simply stops iterating (which fires no terminal hook). A thenable's `then` is called
+   * exactly when it is awaited, so this one tells us the run is over: settle as aborted if no hook did, and let
+   * the engine wait for the settlement so it is never lost.
+   */
+  const runEnded = {
+    // biome-ignore lint/suspicious/noThenProperty: a thenable on purpose (see above)
+    then(resolve: (value: unknown) => void) {
+      detach()
+      meter.settle('aborted').then(
+        () => resolve(undefined),
+        () => resolve(undefined),
+      )
+    },
+  }
+
   return {
     name: 'credit-metering',
+
+    setup(ctx) {
+      try {
+        ctx.defer(runEnded as unknown as Promise<unknown>)
+      } catch (err) {
+        meter.fault(err, 'setup')
+      }
+    },
 
     onIteration(_ctx) {
       try {

@@ -9,7 +9,7 @@ import type { CreditLedger } from '@10xstudent/domain'
 import { DEMO_MODEL } from '@10xstudent/domain'
 import { chat, toServerSentEventsResponse } from '@tanstack/ai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { meterStream, reserveForChat, type Settlement } from '../src/index'
+import { creditMetering, meterStream, reserveForChat, type Settlement } from '../src/index'
 import { captureLogger } from '../src/test-support'
 import { demoTextAdapter } from '../src/testing/index'
 import { type Backend, backends, newUser } from './support/backends'
@@ -28,7 +28,9 @@ for (const backend of backends) {
       db = await backend.open()
       ledger = db.ledger
       server = createServer(async (req, res) => {
-        const runId = new URL(req.url ?? '/', 'http://x').searchParams.get('run') ?? randomUUID()
+        const url = new URL(req.url ?? '/', 'http://x')
+        const runId = url.searchParams.get('run') ?? randomUUID()
+        const viaMiddleware = url.searchParams.get('via') === 'middleware'
         const userId = await newUser(ledger)
         const messages = [{ role: 'user' as const, content: 'Count slowly' }]
         const { hold, maxOutputTokens } = await reserveForChat({
@@ -83,9 +85,9 @@ for (const backend of backends) {
     })
 
     /** Read SSE events until `stopAfterTexts` text chunks arrived (then abort), or to the end. */
-    async function client(runId: string, stopAfterTexts?: number) {
+    async function client(runId: string, via: string, stopAfterTexts?: number) {
       const controller = new AbortController()
-      const response = await fetch(`${baseUrl}/chat?run=${runId}`, { signal: controller.signal })
+      const response = await fetch(`${baseUrl}/chat?run=${runId}&via=${via}`, { signal: controller.signal })
       const reader = response.body!.getReader()
       const decoder = new TextDecoder()
       const events: Array<{ type: string; name?: string; value?: Record<string, unknown>; delta?: string }> =
@@ -120,36 +122,44 @@ for (const backend of backends) {
       return events
     }
 
-    it('a client disconnect mid-stream is settled once, as aborted and estimated', async () => {
-      const runId = randomUUID()
-      const events = await client(runId, 3)
-      const run = runs.get(runId)!
-      const settlement = await run.settled
-      expect(events.filter((e) => e.type === 'TEXT_MESSAGE_CONTENT').length).toBeGreaterThanOrEqual(3)
-      expect(events.some((e) => e.type === 'RUN_FINISHED')).toBe(false)
-      expect(settlement).toMatchObject({
-        finishReason: 'aborted',
-        estimated: true,
-        status: 'settled',
-        modelCalls: 1,
-      })
-      expect(settlement.charged).toBeGreaterThan(0)
-      expect(settlement.pools.output).toBeLessThan(15)
-      const history = (await ledger.history(run.userId)).items
-      expect(history.filter((e) => e.kind === 'settle')).toHaveLength(1)
-      expect((await ledger.balance(run.userId)).held).toBe(0)
-    })
+    it.each(['meterStream', 'middleware'])(
+      'a client disconnect mid-stream is settled once, as aborted and estimated (%s)',
+      async (via) => {
+        const runId = randomUUID()
+        const events = await client(runId, via, 3)
+        const run = runs.get(runId)!
+        const settlement = await run.settled
+        expect(events.filter((e) => e.type === 'TEXT_MESSAGE_CONTENT').length).toBeGreaterThanOrEqual(3)
+        expect(events.some((e) => e.type === 'RUN_FINISHED')).toBe(false)
+        expect(settlement).toMatchObject({
+          finishReason: 'aborted',
+          estimated: true,
+          status: 'settled',
+          modelCalls: 1,
+        })
+        expect(settlement.charged).toBeGreaterThan(0)
+        expect(settlement.pools.output).toBeLessThan(15)
+        const history = (await ledger.history(run.userId)).items
+        expect(history.filter((e) => e.kind === 'settle')).toHaveLength(1)
+        expect((await ledger.balance(run.userId)).held).toBe(0)
+      },
+    )
 
-    it('a client that reads to the end gets the credits event last, over SSE', async () => {
-      const runId = randomUUID()
-      const events = await client(runId)
-      const settlement = await runs.get(runId)!.settled
-      expect(events.at(-1)).toMatchObject({
-        type: 'CUSTOM',
-        name: 'credits',
-        value: { charged: settlement.charged, balance: settlement.balance, held: 0, estimated: false },
-      })
-      expect(settlement.finishReason).toBe('stop')
-    })
+    it.each(['meterStream', 'middleware'])(
+      'a client that reads to the end gets the credits event, over SSE (%s)',
+      async (via) => {
+        const runId = randomUUID()
+        const events = await client(runId, via)
+        const settlement = await runs.get(runId)!.settled
+        const credits = events.filter((e) => e.type === 'CUSTOM' && e.name === 'credits')
+        expect(credits).toEqual([
+          expect.objectContaining({
+            value: { charged: settlement.charged, balance: settlement.balance, held: 0, estimated: false },
+          }),
+        ])
+        if (via === 'meterStream') expect(events.at(-1)).toBe(credits[0])
+        expect(settlement.finishReason).toBe('stop')
+      },
+    )
   })
 }
