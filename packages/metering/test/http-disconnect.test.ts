@@ -44,21 +44,23 @@ for (const backend of backends) {
         let resolve!: (s: Settlement) => void
         runs.set(runId, { userId, settled: new Promise((r) => (resolve = r)) })
         const abortController = new AbortController()
-        const stream = chat({
-          adapter: demoTextAdapter({ replies: [REPLY], chunkDelayMs: 15 }),
-          messages,
-          modelOptions: { maxOutputTokens },
-          abortController,
-        })
-        const metered = meterStream(stream, {
+        const meterOptions = {
           ledger,
           hold,
           model: DEMO_MODEL,
           runId,
           logger: captureLogger(),
           onSettled: resolve,
+        }
+        const stream = chat({
+          adapter: demoTextAdapter({ replies: [REPLY], chunkDelayMs: 15 }),
+          messages,
+          modelOptions: { maxOutputTokens },
+          abortController,
+          ...(viaMiddleware ? { middleware: [creditMetering(meterOptions)] } : {}),
         })
-        const response = toServerSentEventsResponse(metered, { abortController })
+        const body = viaMiddleware ? stream : meterStream(stream, meterOptions)
+        const response = toServerSentEventsResponse(body, { abortController })
         res.writeHead(response.status, Object.fromEntries(response.headers))
         const reader = response.body!.getReader()
         // The client went away: cancel the body, which returns the metered iterator (and aborts chat()).
