@@ -21,6 +21,10 @@ try {
     console.error(err.message)
     process.exit(2)
   }
+  if ((err as { code?: string }).code === 'EADDRINUSE') {
+    console.error(`Port ${process.env.PORT ?? 3000} is already in use; set PORT to a free port.`)
+    process.exit(1)
+  }
   console.error(err)
   process.exit(1)
 }

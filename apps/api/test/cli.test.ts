@@ -9,7 +9,7 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCommand, UsageError } from '../src/cli'
 import type { Services } from '../src/runtime'
-import { createHarness, type Harness, pgUrl } from './helpers'
+import { createHarness, eventually, type Harness, pgUrl } from './helpers'
 
 const appDir = join(dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -60,6 +60,20 @@ describe.skipIf(!pgUrl)('operator CLI', () => {
     const result = await run('sweep')
     expect(result.expired).toBeGreaterThanOrEqual(1)
     expect(await h.ledger.balance('cli_sweep')).toEqual({ credits: 10, held: 0 })
+  })
+
+  it('the background sweeper expires holds on its interval', async () => {
+    const { createSweeper } = await import('../src/sweeper')
+    await h.ledger.ensureUser({ userId: 'bg_sweep', initialCredits: 10 })
+    await h.ledger.reserve({ userId: 'bg_sweep', amount: 6, idempotencyKey: 'r', ttlMs: 1 })
+    const sweeper = createSweeper({ ledger: h.ledger, logger: h.logger, intervalMs: 20 })
+    sweeper.start()
+    try {
+      await eventually(async () => ((await h.ledger.balance('bg_sweep')).credits === 10 ? true : undefined))
+    } finally {
+      await sweeper.stop()
+    }
+    expect(await h.ledger.balance('bg_sweep')).toEqual({ credits: 10, held: 0 })
   })
 
   it.each([

@@ -214,6 +214,17 @@ describe('POST /api/chat', () => {
     expect(settle).toMatchObject({ cost: credits.charged, model: 'demo-model', finishReason: 'stop' })
   })
 
+  it('counts runs, tokens and credits in the metrics', async () => {
+    const text = await (await h.app.request('/metrics')).text()
+    expect(text).toMatch(/chat_requests_total\{model="demo-model",finish_reason="stop"\} [1-9]/)
+    expect(text).toMatch(/chat_tokens_total\{model="demo-model",pool="output"\} [1-9]/)
+    expect(text).toMatch(/credits_charged_total\{model="demo-model"\} [1-9]/)
+    expect(text).toMatch(/active_holds 0/)
+    expect(text).toMatch(
+      /http_request_duration_seconds_count\{method="POST",route="\/api\/chat",status="200"\} [1-9]/,
+    )
+  })
+
   it('accepts the AG-UI body that fetchServerSentEvents sends (model in forwardedProps)', async () => {
     const u = await h.user(100)
     const body = {

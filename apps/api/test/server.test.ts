@@ -278,6 +278,16 @@ describe.skipIf(!pgUrl)('API over HTTP on PostgreSQL', () => {
     expect(all).not.toContain(session.apiKey)
     // Not even the secret part after the public prefix.
     expect(all).not.toContain(u.key.slice(-24))
+    // What is stored: a display prefix and a hash; using the key records last_used_at.
+    await fetch(`${server.url}/api/credits`, { headers: u.headers })
+    const row = await eventually(async () => {
+      const r = await h.db.execute<{ prefix: string; key_hash: string; last_used_at: unknown }>(
+        sql`select prefix, key_hash, last_used_at from api_keys where id = ${u.keyId}`,
+      )
+      return r.rows[0]?.last_used_at ? r.rows[0] : undefined
+    })
+    expect(u.key.startsWith(row.prefix)).toBe(true)
+    expect(row.key_hash).toMatch(/^[0-9a-f]{64}$/)
   })
 
   it('captured logs contain no key, no authorization header and no prompt text', async () => {
