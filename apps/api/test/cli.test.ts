@@ -9,7 +9,7 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCommand, UsageError } from '../src/cli'
 import type { Services } from '../src/runtime'
-import { createHarness, eventually, type Harness, pgUrl } from './helpers'
+import { createHarness, eventually, type Harness, type Json, pgUrl } from './helpers'
 
 const appDir = join(dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -19,7 +19,7 @@ describe.skipIf(!pgUrl)('operator CLI', () => {
   const run = async (...argv: string[]) => {
     const out: unknown[] = []
     await runCommand(argv, services, { startingCredits: 100 }, (v) => out.push(v))
-    return out[0] as Record<string, any>
+    return out[0] as Json
   }
 
   beforeAll(async () => {

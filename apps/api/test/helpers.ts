@@ -169,3 +169,7 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
 
 export const ADMIN = { authorization: 'Bearer admin-key-for-tests-0123456789abcdef' }
 export const JSON_HEADERS = { 'content-type': 'application/json' }
+
+/** A parsed JSON response body whose fields tests check one by one. */
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
+export type Json = Record<string, any>

@@ -9,7 +9,7 @@ import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type App, createApp } from '../src/app'
 import { testConfig } from '../src/config'
-import { createHarness, type Harness } from './helpers'
+import { createHarness, type Harness, type Json } from './helpers'
 
 const ISSUER = 'https://issuer.example'
 const AUDIENCE = 'tenx-api'
@@ -80,7 +80,7 @@ describe('JWT authentication', () => {
   it('a valid token (PEM key) authenticates its sub and creates the user with the starting credits', async () => {
     const res = await credits(pemApp, await sign({ sub: 'user_pem_1' }))
     expect(res.status).toBe(200)
-    expect((await res.json()) as Record<string, any>).toMatchObject({ credits: 25, held: 0 })
+    expect((await res.json()) as Json).toMatchObject({ credits: 25, held: 0 })
     // A second request does not grant again.
     await credits(pemApp, await sign({ sub: 'user_pem_1' }))
     const grants = (await h.ledger.history('user_pem_1')).items.filter((e) => e.kind === 'grant')
@@ -90,7 +90,7 @@ describe('JWT authentication', () => {
   it('a valid token verified through a JWKS URL works', async () => {
     const res = await credits(jwksApp, await sign({ sub: 'user_jwks_1' }))
     expect(res.status).toBe(200)
-    expect(((await res.json()) as Record<string, any>).credits).toBe(25)
+    expect(((await res.json()) as Json).credits).toBe(25)
   })
 
   it('creates a new user exactly once under 20 concurrent first requests', async () => {
@@ -140,7 +140,7 @@ describe('JWT authentication', () => {
     for (const app of [pemApp, jwksApp]) {
       const res = await credits(app, token)
       expect(res.status).toBe(401)
-      expect(((await res.json()) as Record<string, any>).error.code).toBe('unauthorized')
+      expect(((await res.json()) as Json).error.code).toBe('unauthorized')
     }
     await expect(h.ledger.balance('admin')).rejects.toThrow()
   })
@@ -148,6 +148,6 @@ describe('JWT authentication', () => {
   it('API keys keep working alongside JWTs', async () => {
     const u = await h.user(3)
     const res = await pemApp.app.request('/api/credits', { headers: u.headers })
-    expect(((await res.json()) as Record<string, any>).credits).toBe(3)
+    expect(((await res.json()) as Json).credits).toBe(3)
   })
 })

@@ -7,7 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../src/app'
 import { testConfig } from '../src/config'
 import type { AdapterFactory } from '../src/types'
-import { ADMIN, createHarness, creditsOf, type Harness, JSON_HEADERS, parseSse, textOf } from './helpers'
+import {
+  ADMIN,
+  createHarness,
+  creditsOf,
+  type Harness,
+  JSON_HEADERS,
+  type Json,
+  parseSse,
+  textOf,
+} from './helpers'
 
 let adapterCalls = 0
 const countingAdapter: AdapterFactory = () => {
@@ -30,7 +39,7 @@ const chatBody = (text: string, extra: Record<string, unknown> = {}) =>
 
 async function json(res: Response) {
   expect(res.headers.get('content-type')).toMatch(/application\/json/)
-  return (await res.json()) as Record<string, any>
+  return (await res.json()) as Json
 }
 
 describe('health, readiness, metrics, request ids', () => {

@@ -22,6 +22,8 @@ import {
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
 const loose = (value: unknown): any => value
 
+const words = (n: number) => Array.from({ length: n }, (_, i) => `word${i}`).join(' ')
+
 const PROMPT_MARKER = 'zebra-quartz-prompt-7731'
 
 /** Per-test adapter behaviour, switched by the tests; `calls` counts provider calls (adapter creations). */
@@ -93,8 +95,7 @@ describe.skipIf(!pgUrl)('API over HTTP on PostgreSQL', () => {
   })
 
   it('a client disconnect mid-stream settles as aborted, estimated, with the tokens streamed so far', async () => {
-    const words = Array.from({ length: 400 }, (_, i) => `word${i}`).join(' ')
-    provider.make = () => demoTextAdapter({ replies: [words], chunkDelayMs: 5 })
+    provider.make = () => demoTextAdapter({ replies: [words(400)], chunkDelayMs: 5 })
     const u = await h.user(100)
     const controller = new AbortController()
     const res = await post(
@@ -203,6 +204,21 @@ describe.skipIf(!pgUrl)('API over HTTP on PostgreSQL', () => {
     const settle = entries.find((e) => e.kind === 'settle')!
     expect(settle.cost).toBe(credits.charged)
     expect(await h.ledger.balance(u.userId)).toEqual({ credits: 100 - credits.charged - 1, held: 0 })
+  })
+
+  it('a provider error mid-stream settles the run as error and releases the rest of the hold', async () => {
+    provider.make = () => demoTextAdapter({ replies: [words(50)], failAfterChunks: 5 })
+    const u = await h.user(100)
+    const res = await post('/api/chat', u.headers, { messages: [{ role: 'user', content: 'fail please' }] })
+    expect(res.status).toBe(200)
+    const chunks = parseSse(await res.text())
+    expect(chunks.some((c) => c.type === 'RUN_ERROR')).toBe(true)
+    const settle = await eventually(async () =>
+      (await h.ledger.history(u.userId)).items.find((e) => e.kind === 'settle'),
+    )
+    expect(settle.finishReason).toBe('error')
+    const balance = await h.ledger.balance(u.userId)
+    expect(balance).toEqual({ credits: 100 - settle.cost, held: 0 })
   })
 
   it('one user cannot see or touch another user credits, usage or holds', async () => {
