@@ -12,6 +12,8 @@ export default defineConfig({
   ssr: { ...sharedConfig.ssr, resolve: { ...sharedConfig.ssr?.resolve, conditions } },
   test: {
     ...sharedConfig.test,
+    // Component tests render to static markup (react-dom/server), so they live in .test.tsx files.
+    include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'test/**/*.test.ts'],
     // Builds apps/web/dist once for the browser tests (the API under test serves it).
     globalSetup: ['./test/support/build-web.ts'],
     // Browser tests start an API process and Chromium each: one file at a time on the 2-core machine.

@@ -59,7 +59,11 @@ function Shell({ session, resetSession }: { session: StoredSession; resetSession
   const route = useHashRoute()
   const [inFlight, setInFlight] = useState<number | null>(null)
   const ctx = useMemo<ApiContextValue>(
-    () => ({ api: createApiClient(() => session.apiKey), session, resetSession }),
+    () => ({
+      api: createApiClient(() => session.apiKey, session.demo ? { onUnauthorized: resetSession } : {}),
+      session,
+      resetSession,
+    }),
     [session, resetSession],
   )
 

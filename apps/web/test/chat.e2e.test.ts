@@ -153,4 +153,22 @@ describe.skipIf(!baseDatabaseUrl)('chat in Chromium against the real API and Pos
     }
     expect(browser.errors).toEqual([])
   })
+
+  it('replaces a stale key in local storage with a new demo session', async () => {
+    const { page } = browser
+    await page.evaluate(() =>
+      window.localStorage.setItem(
+        '10xstudent.session',
+        JSON.stringify({ userId: 'demo_gone', apiKey: 'sk_10x_revoked_or_reset', demo: true }),
+      ),
+    )
+    await page.reload()
+    await page.waitForFunction(() => !window.localStorage.getItem('10xstudent.session')?.includes('revoked'))
+    expect(await waitForBadge(page)).toBe(STARTING_CREDITS)
+    const fresh = await sessionUserId(page)
+    expect(fresh).not.toBe(userId)
+    expect(fresh).not.toBe('demo_gone')
+    // The refused key shows up once as a 401 in Chromium's network log; nothing else may.
+    expect(browser.errors.filter((e) => !/status of 401/.test(e))).toEqual([])
+  })
 })

@@ -13,14 +13,23 @@ export type KeyProvider = () => string | null
  * const { credits } = await api.credits()
  * ```
  */
-export function createApiClient(getKey: KeyProvider, fetchFn: typeof fetch = (...a) => fetch(...a)) {
+export function createApiClient(
+  getKey: KeyProvider,
+  options: { fetch?: typeof fetch; onUnauthorized?: () => void } = {},
+) {
+  const fetchFn = options.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a))
   async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
     const headers = new Headers(init.headers)
     const key = getKey()
     if (key) headers.set('authorization', `Bearer ${key}`)
     if (init.body !== undefined) headers.set('content-type', 'application/json')
     const res = await fetchFn(path, { ...init, headers })
-    if (!res.ok) throw await apiErrorFromResponse(res)
+    if (!res.ok) {
+      const err = await apiErrorFromResponse(res)
+      // The stored key is gone (revoked, or the demo database was reset): let the app start over.
+      if (res.status === 401) options.onUnauthorized?.()
+      throw err
+    }
     return (await res.json()) as T
   }
 
