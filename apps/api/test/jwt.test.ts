@@ -145,6 +145,25 @@ describe('JWT authentication', () => {
     await expect(h.ledger.balance('admin')).rejects.toThrow()
   })
 
+  it('an unreachable JWKS URL is an outage (503), not a bad token', async () => {
+    const closed = createServer()
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+    const { port } = closed.address() as AddressInfo
+    await new Promise<void>((resolve) => closed.close(() => resolve()))
+    const down = createApp({
+      ledger: h.ledger,
+      apiKeys: h.apiKeys,
+      logger: h.logger,
+      ping: async () => {},
+      config: testConfig({
+        jwt: { jwksUrl: `http://127.0.0.1:${port}/jwks`, issuer: ISSUER, audience: AUDIENCE },
+      }),
+    })
+    const res = await credits(down, await sign({ sub: 'user_jwks_down' }))
+    expect(res.status).toBe(503)
+    expect(((await res.json()) as Json).error.code).toBe('unavailable')
+  })
+
   it('API keys keep working alongside JWTs', async () => {
     const u = await h.user(3)
     const res = await pemApp.app.request('/api/credits', { headers: u.headers })

@@ -60,7 +60,7 @@ export function createJwtVerifier(settings: JwtSettings): JwtVerifier {
         throw new ApiError(503, 'unavailable', 'The identity provider is unreachable; retry shortly')
       }
       if (err instanceof joseErrors.JOSEError) return null
-      if (err instanceof TypeError) return null
+      // Anything else (a failed JWKS fetch surfaces as a TypeError) is an outage of the key source.
       throw new ApiError(503, 'unavailable', 'The identity provider is unreachable; retry shortly')
     }
     if (typeof payload.sub !== 'string' || payload.sub.length === 0) return null
