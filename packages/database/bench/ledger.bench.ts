@@ -15,7 +15,9 @@ import { createTestDatabase } from '../src/testing/index'
 
 const baseUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL
 if (!baseUrl) {
-  console.error('Set TEST_DATABASE_URL (or DATABASE_URL) to a PostgreSQL server the bench may create databases on.')
+  console.error(
+    'Set TEST_DATABASE_URL (or DATABASE_URL) to a PostgreSQL server the bench may create databases on.',
+  )
   process.exit(1)
 }
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
@@ -95,16 +97,29 @@ async function main() {
       },
       'charge (calls/s, 10k users)': () =>
         closedLoop((w, i) =>
-          ledger.charge({ userId: user(), amount: 1, operation: 'bench', idempotencyKey: `c:${run}:${round}:${w}:${i}` }),
+          ledger.charge({
+            userId: user(),
+            amount: 1,
+            operation: 'bench',
+            idempotencyKey: `c:${run}:${round}:${w}:${i}`,
+          }),
         ),
       'reserve+settle (pairs/s, 10k users)': () =>
         closedLoop(async (w, i) => {
-          const hold = await ledger.reserve({ userId: user(), amount: 10, idempotencyKey: `p:${run}:${round}:${w}:${i}` })
+          const hold = await ledger.reserve({
+            userId: user(),
+            amount: 10,
+            idempotencyKey: `p:${run}:${round}:${w}:${i}`,
+          })
           await ledger.settle(hold.id, { amount: 3 })
         }),
       'reserve+settle (pairs/s, 1 hot user)': () =>
         closedLoop(async (w, i) => {
-          const hold = await ledger.reserve({ userId: 'hot', amount: 10, idempotencyKey: `h:${run}:${round}:${w}:${i}` })
+          const hold = await ledger.reserve({
+            userId: 'hot',
+            amount: 10,
+            idempotencyKey: `h:${run}:${round}:${w}:${i}`,
+          })
           await ledger.settle(hold.id, { amount: 3 })
         }),
     }
@@ -122,9 +137,24 @@ async function main() {
     const uniformPairs = m('reserve+settle (pairs/s, 10k users)')
     const rows: Array<[string, number, string, string]> = [
       ['pgbench -N (tx/s)', base, '1.00x pgbench', 'baseline'],
-      ['charge (calls/s, 10k users)', m('charge (calls/s, 10k users)'), `${(m('charge (calls/s, 10k users)') / base).toFixed(2)}x pgbench`, '>= 0.80x pgbench'],
-      ['reserve+settle (pairs/s, 10k users)', uniformPairs, `${(uniformPairs / base).toFixed(2)}x pgbench`, '>= 0.50x pgbench'],
-      ['reserve+settle (pairs/s, 1 hot user)', m('reserve+settle (pairs/s, 1 hot user)'), `${(m('reserve+settle (pairs/s, 1 hot user)') / uniformPairs).toFixed(2)}x uniform`, '>= 0.25x uniform'],
+      [
+        'charge (calls/s, 10k users)',
+        m('charge (calls/s, 10k users)'),
+        `${(m('charge (calls/s, 10k users)') / base).toFixed(2)}x pgbench`,
+        '>= 0.80x pgbench',
+      ],
+      [
+        'reserve+settle (pairs/s, 10k users)',
+        uniformPairs,
+        `${(uniformPairs / base).toFixed(2)}x pgbench`,
+        '>= 0.50x pgbench',
+      ],
+      [
+        'reserve+settle (pairs/s, 1 hot user)',
+        m('reserve+settle (pairs/s, 1 hot user)'),
+        `${(m('reserve+settle (pairs/s, 1 hot user)') / uniformPairs).toFixed(2)}x uniform`,
+        '>= 0.25x uniform',
+      ],
     ]
     const pass = [
       true,
@@ -132,12 +162,19 @@ async function main() {
       uniformPairs >= 0.5 * base,
       m('reserve+settle (pairs/s, 1 hot user)') >= 0.25 * uniformPairs,
     ]
-    console.log(`\n${CLIENTS} clients, ${SECONDS} s per arm, ${ROUNDS} interleaved rounds (medians; all rounds in brackets)\n`)
+    console.log(
+      `\n${CLIENTS} clients, ${SECONDS} s per arm, ${ROUNDS} interleaved rounds (medians; all rounds in brackets)\n`,
+    )
     console.log('| arm | median | rounds | ratio | target | met |')
     console.log('|---|---:|---|---:|---|---|')
     rows.forEach(([name, value, ratio, target], i) => {
-      const all = results.get(name)!.map((v) => v.toFixed(0)).join(', ')
-      console.log(`| ${name} | ${value.toFixed(0)} | [${all}] | ${ratio} | ${target} | ${i === 0 ? '' : pass[i] ? 'yes' : 'NO'} |`)
+      const all = results
+        .get(name)!
+        .map((v) => v.toFixed(0))
+        .join(', ')
+      console.log(
+        `| ${name} | ${value.toFixed(0)} | [${all}] | ${ratio} | ${target} | ${i === 0 ? '' : pass[i] ? 'yes' : 'NO'} |`,
+      )
     })
   } finally {
     await ledgerDb.drop()

@@ -17,7 +17,11 @@ const out = join(scratch, 'drizzle')
 const outArg = relative(root, out)
 
 function kit(args) {
-  const result = spawnSync('drizzle-kit', args, { cwd: root, encoding: 'utf8', shell: process.platform === 'win32' })
+  const result = spawnSync('drizzle-kit', args, {
+    cwd: root,
+    encoding: 'utf8',
+    shell: process.platform === 'win32',
+  })
   if (result.error) throw result.error
   return result
 }
