@@ -11,6 +11,8 @@ import type { Metrics } from '../metrics'
 import type { AppEnv } from '../types'
 
 const INCOMING_ID = /^[A-Za-z0-9._-]{8,64}$/
+/** Polled by orchestrators and scrapers: logged at debug so they do not drown real traffic. */
+const PROBES = new Set(['/healthz', '/readyz', '/metrics'])
 
 /**
  * @example
@@ -43,6 +45,7 @@ export function requestContext(options: { logger: Logger; metrics: Metrics }): M
     const auth = c.get('auth') as AppEnv['Variables']['auth'] | undefined
     const line = { requestId, userId: auth?.userId, method: c.req.method, route, status, durationMs }
     if (status >= 500) options.logger.error(line, 'request failed')
+    else if (PROBES.has(route)) options.logger.debug(line, 'request')
     else options.logger.info(line, 'request')
     options.metrics.httpDuration.observe(
       { method: c.req.method, route, status: String(status) },
