@@ -43,7 +43,7 @@ export function ModelPicker(props: {
         </span>
       )}
       {selected?.demo && (
-        <span className="rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-800">
+        <span className="hidden shrink-0 rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-800 sm:inline">
           Demo model
         </span>
       )}
