@@ -4,9 +4,9 @@
  * domain price table: the app never prices anything itself.
  */
 import { DEMO_MODEL, type ModelPrice, PRICE_TABLE } from '@10xstudent/domain'
-import { demoTextAdapter } from '@10xstudent/metering/testing'
 import { createGeminiChat } from '@tanstack/ai-gemini'
 import type { Config } from './config'
+import { createDemoModel } from './demo-model'
 import type { AdapterFactory } from './types'
 
 export interface ModelInfo {
@@ -65,7 +65,7 @@ export function createModelCatalog(config: Config, override?: AdapterFactory): M
   const defaultModel = config.defaultModel && byId.has(config.defaultModel) ? config.defaultModel : DEMO_MODEL
 
   const createAdapter: AdapterFactory = (model) => {
-    if (model === DEMO_MODEL) return demoTextAdapter({ chunkDelayMs: config.demoChunkDelayMs })
+    if (model === DEMO_MODEL) return createDemoModel({ chunkDelayMs: config.demoChunkDelayMs })
     const apiKey = config.geminiApiKey
     if (!apiKey || !byId.has(model)) throw new Error(`model ${model} is not available`)
     return createGeminiChat(model as Parameters<typeof createGeminiChat>[0], apiKey, {

@@ -36,6 +36,12 @@ export const WEB_CORPUS: readonly CorpusDocument[] = [
     text: 'Gemini models accept text, images and audio. Flash models are fast and cheap; Pro models reason more deeply. Usage metadata reports prompt, candidates, cached and thoughts token counts.',
   },
   {
+    id: 'web-prompt-caching',
+    title: 'Prompt caching: reuse a long prompt prefix',
+    url: 'https://ai.google.dev/gemini-api/docs/caching',
+    text: 'Prompt caching lets a provider reuse a repeated prompt prefix, such as a long system prompt or document. Cached input tokens are billed at a fraction of the normal input price, and usage metadata reports how many were cached.',
+  },
+  {
     id: 'web-photosynthesis',
     title: 'Photosynthesis - overview',
     url: 'https://en.wikipedia.org/wiki/Photosynthesis',
