@@ -47,6 +47,12 @@ export interface AppDeps {
   streams?: StreamTracker
   /** Override the adapter choice (default: the demo model, or Gemini for Gemini models when a key is set). */
   createAdapter?: AdapterFactory
+  /**
+   * Benchmark only: serve `/api/chat` without reserve/settle (and so without the `credits` chunk), to measure
+   * what metering costs on the same route. Only code that calls `createApp` itself can set it: the server,
+   * demo and CLI wiring never do, and no environment variable reaches it.
+   */
+  unmeteredChatForBenchmark?: boolean
 }
 
 export interface AuthContext {

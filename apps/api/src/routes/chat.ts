@@ -107,6 +107,7 @@ export interface ChatRouteOptions {
 export function registerChatRoute(app: Hono<AppEnv>, options: ChatRouteOptions): void {
   const { deps, catalog, limiter, metrics, streams } = options
   const { ledger, config } = deps
+  const unmetered = deps.unmeteredChatForBenchmark === true
 
   app.post('/chat', async (c) => {
     const { userId } = c.var.auth
@@ -141,33 +142,37 @@ export function registerChatRoute(app: Hono<AppEnv>, options: ChatRouteOptions):
     let streaming = false
     try {
       const runId = runIdFor(userId, idempotencyKey)
-      let reservation: Awaited<ReturnType<typeof reserveForChat>>
-      try {
-        reservation = await reserveForChat({
-          ledger,
-          userId,
-          model,
-          messages: body.messages,
-          maxOutputTokens: body.maxTokens ?? Math.min(config.defaultMaxTokens, price.maxOutputTokens),
-          runId,
-          idempotencyKey: idempotencyKey ? `chat:${idempotencyKey}` : undefined,
-          logger: log,
-        })
-      } catch (err) {
-        if (isCreditError(err) && (err as InsufficientCreditsError).code === 'insufficient_credits') {
-          metrics.insufficientCredits.inc({ route: '/api/chat' })
+      const requestedMaxTokens = body.maxTokens ?? Math.min(config.defaultMaxTokens, price.maxOutputTokens)
+      let reservation: Awaited<ReturnType<typeof reserveForChat>> | undefined
+      if (!unmetered) {
+        try {
+          reservation = await reserveForChat({
+            ledger,
+            userId,
+            model,
+            messages: body.messages,
+            maxOutputTokens: requestedMaxTokens,
+            runId,
+            idempotencyKey: idempotencyKey ? `chat:${idempotencyKey}` : undefined,
+            logger: log,
+          })
+        } catch (err) {
+          if (isCreditError(err) && (err as InsufficientCreditsError).code === 'insufficient_credits') {
+            metrics.insufficientCredits.inc({ route: '/api/chat' })
+          }
+          throw err
         }
-        throw err
+        if (reservation.hold.replayed) {
+          // The same key already started a run; replaying a stream is not possible, so say so honestly.
+          throw new ApiError(
+            409,
+            'idempotency_conflict',
+            'This Idempotency-Key was already used for a chat request',
+          )
+        }
+        metrics.activeHolds.inc()
       }
-      if (reservation.hold.replayed) {
-        // The same key already started a run; replaying a stream is not possible, so say so honestly.
-        throw new ApiError(
-          409,
-          'idempotency_conflict',
-          'This Idempotency-Key was already used for a chat request',
-        )
-      }
-      metrics.activeHolds.inc()
+      const maxOutputTokens = reservation?.maxOutputTokens ?? requestedMaxTokens
 
       const abortController = new AbortController()
       const onClientGone = () => abortController.abort('client disconnected')
@@ -180,7 +185,7 @@ export function registerChatRoute(app: Hono<AppEnv>, options: ChatRouteOptions):
       const tracked = streams.add({ abort: (reason) => abortController.abort(reason) })
       metrics.activeStreams.inc()
 
-      const adapter = catalog.createAdapter(model, { maxOutputTokens: reservation.maxOutputTokens })
+      const adapter = catalog.createAdapter(model, { maxOutputTokens })
       const tools = createChatTools({
         ledger,
         userId,
@@ -193,7 +198,7 @@ export function registerChatRoute(app: Hono<AppEnv>, options: ChatRouteOptions):
         messages: body.messages as never,
         tools,
         abortController,
-        modelOptions: { maxOutputTokens: reservation.maxOutputTokens } as never,
+        modelOptions: { maxOutputTokens } as never,
         ...(body.threadId ? { threadId: body.threadId } : {}),
         ...(body.clientRunId ? { runId: body.clientRunId } : {}),
       }) as AsyncIterable<StreamChunk>
@@ -226,15 +231,17 @@ export function registerChatRoute(app: Hono<AppEnv>, options: ChatRouteOptions):
           'Chat settled',
         )
       }
-      const metered = meterStream(stream, {
-        ledger,
-        hold: reservation.hold,
-        model,
-        logger: log,
-        runId,
-        signal: abortController.signal,
-        onSettled,
-      })
+      const metered = reservation
+        ? meterStream(stream, {
+            ledger,
+            hold: reservation.hold,
+            model,
+            logger: log,
+            runId,
+            signal: abortController.signal,
+            onSettled,
+          })
+        : stream
 
       const release = async () => {
         clearTimeout(timeout)
