@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { readMigrationFiles } from 'drizzle-orm/migrator'
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator'
 import type { PgliteDatabase } from 'drizzle-orm/pglite'
@@ -52,6 +53,10 @@ export async function migrate(db: Database): Promise<void> {
   try {
     await client.query(MIGRATION_LOCK_SQL)
     try {
+      // Checked first because drizzle's migrator always runs `CREATE SCHEMA IF NOT EXISTS`, which PostgreSQL
+      // refuses to a role without CREATE on the database even when the schema exists: an app running as the
+      // least-privilege role of sql/roles.sql could not start otherwise.
+      if (await isUpToDate(client, folder)) return
       await migratePg(drizzlePg(client), { migrationsFolder: folder })
     } finally {
       await client.query(MIGRATION_UNLOCK_SQL)
@@ -63,4 +68,22 @@ export async function migrate(db: Database): Promise<void> {
     // A connection that failed mid-migration may still hold the lock: destroy it rather than reuse it.
     client.release(broken ? true : undefined)
   }
+}
+
+/**
+ * True when the newest committed migration is already recorded (drizzle compares the same `created_at`).
+ * Reads only `drizzle.__drizzle_migrations`, so it needs no DDL privilege.
+ */
+async function isUpToDate(client: pg.PoolClient, folder: string): Promise<boolean> {
+  const latest = readMigrationFiles({ migrationsFolder: folder }).at(-1)?.folderMillis
+  if (latest === undefined) return true
+  const table = await client.query<{ present: boolean }>(
+    "select to_regclass('drizzle.__drizzle_migrations') is not null as present",
+  )
+  if (!table.rows[0]?.present) return false
+  const applied = await client.query<{ last: string | null }>(
+    'select max(created_at)::text as last from drizzle.__drizzle_migrations',
+  )
+  const last = applied.rows[0]?.last
+  return last !== null && last !== undefined && Number(last) >= latest
 }
