@@ -53,5 +53,6 @@ export {
   type PgCreditLedger,
 } from './ledger/create-ledger'
 export { migrate } from './migrate'
+export { APP_ROLE, applyAppRole, appRoleSql } from './roles'
 export * as schema from './schema/index'
 export { DatabaseUnavailableError, isDatabaseUnavailableError, redactUrl } from './unavailable'
