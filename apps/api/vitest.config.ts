@@ -11,5 +11,9 @@ export default defineConfig({
   ...sharedConfig,
   resolve: { ...sharedConfig.resolve, conditions },
   ssr: { ...sharedConfig.ssr, resolve: { ...sharedConfig.ssr?.resolve, conditions } },
-  test: { ...sharedConfig.test },
+  test: {
+    ...sharedConfig.test,
+    // The reliability suite spawns API processes and restarts PostgreSQL: its own config runs it file by file.
+    exclude: ['**/node_modules/**', 'test/reliability/**'],
+  },
 })
