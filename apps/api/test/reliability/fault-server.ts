@@ -31,6 +31,9 @@ function faultOptions(prompt: string): DemoTextAdapterOptions {
         ...base,
         toolCalls: Array.from({ length: 50 }, () => ({ name: 'web_search', args: { query: 'q' } })),
       }
+    case 'slow':
+      // A provider that stalls between chunks: PROVIDER_TIMEOUT_MS must cut the run off and settle it.
+      return { ...base, chunkDelayMs: 1500 }
     default:
       return base
   }

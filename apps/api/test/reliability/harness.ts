@@ -337,7 +337,8 @@ export interface InvariantReport {
  *   the initial credits are a grant entry);
  * - held = sum of active holds, each hold has exactly one `hold` entry and, once resolved, exactly one
  *   resolution entry (settle/release/expire) matching its status, none while active (I3);
- * - I4: no run charged twice (at most one settle/charge entry per run id) and one effect per key.
+ * - I4: no run charged twice: at most one run settlement per run id (a `settle`, or the `charge:<runId>`
+ *   fallback after the sweeper expired the hold; per-tool charges `tool:<runId>:<callId>` are separate).
  */
 export async function checkInvariants(db: Database): Promise<InvariantReport> {
   const rows = async <T>(query: ReturnType<typeof sql>) => (await db.execute(query)).rows as T[]
@@ -377,7 +378,7 @@ export async function checkInvariants(db: Database): Promise<InvariantReport> {
 
   const doubleCharged = await rows<{ run_id: string; n: string }>(sql`
     select run_id, count(*)::text as n from credit_logs
-    where kind in ('settle', 'charge') and run_id is not null
+    where run_id is not null and (kind = 'settle' or (kind = 'charge' and idempotency_key like 'charge:%'))
     group by run_id having count(*) > 1`)
   if (doubleCharged.length > 0) throw new Error(`I4: runs charged twice: ${JSON.stringify(doubleCharged)}`)
 
