@@ -28,8 +28,10 @@ export interface FakeGemini {
   total(): number
   /** Prompts (the raw request bodies) received, for leak checks. */
   bodies: string[]
-  /** Let every stream held by the `gate` scenario finish. */
+  /** Let every stream held by the `gate` scenario finish (and later ones pass straight through). */
   openGate(): void
+  /** Hold `gate` streams again from now on. */
+  closeGate(): void
   close(): Promise<void>
 }
 
@@ -131,6 +133,9 @@ export async function startFakeGemini(): Promise<FakeGemini> {
       const w = gateWaiters
       gateWaiters = []
       for (const f of w) f()
+    },
+    closeGate() {
+      gateOpen = false
     },
     close: () =>
       new Promise<void>((r) => {
