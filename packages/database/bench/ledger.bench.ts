@@ -176,6 +176,20 @@ async function main() {
         `| ${name} | ${value.toFixed(0)} | [${all}] | ${ratio} | ${target} | ${i === 0 ? '' : pass[i] ? 'yes' : 'NO'} |`,
       )
     })
+    // Machine-readable line for the root `pnpm bench` (scripts/bench.mjs).
+    const benchRows = rows.map(([name, value, ratio, target], i) => ({
+      figure: `ledger: ${name}`,
+      arms: ['median'],
+      medians: [value],
+      unit: /\(([^,)\s]+)/.exec(name)?.[1] ?? '',
+      comparison: ratio,
+      target,
+      pass: i === 0 ? null : pass[i],
+    }))
+    const command = 'pnpm --filter @10xstudent/database bench'
+    console.log(
+      `BENCH_JSON ${JSON.stringify({ bench: 'database', command, node: process.version, rows: benchRows })}`,
+    )
   } finally {
     await ledgerDb.drop()
     await admin(`drop database if exists "${pgbenchDb}" with (force)`)
