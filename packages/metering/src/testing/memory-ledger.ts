@@ -71,10 +71,12 @@ export function createMemoryLedger(options: MemoryLedgerOptions = {}): MemoryLed
     if (!u) throw new UserNotFoundError(userId)
     return u
   }
-  const heldBy = (userId: string) => {
-    let sum = 0
-    for (const h of holds.values()) if (h.userId === userId && h.status === 'active') sum += h.amount
-    return sum
+  /** Credits in active holds, kept per user so a read never scans every hold ever made. */
+  const held = new Map<string, number>()
+  const heldBy = (userId: string) => held.get(userId) ?? 0
+  const resolveHold = (hold: Hold, status: Hold['status']) => {
+    hold.status = status
+    held.set(hold.userId, heldBy(hold.userId) - hold.amount)
   }
   /** Run `effect` once per (user, key); replay the first result; conflict on other parameters. */
   const once = <T extends { replayed: boolean }>(
@@ -168,6 +170,7 @@ export function createMemoryLedger(options: MemoryLedgerOptions = {}): MemoryLed
           replayed: false,
         }
         holds.set(hold.id, hold)
+        held.set(input.userId, heldBy(input.userId) + amount)
         write({
           userId: input.userId,
           kind: 'hold',
@@ -193,7 +196,7 @@ export function createMemoryLedger(options: MemoryLedgerOptions = {}): MemoryLed
         const fromBalance = Math.min(beyond, u.credits)
         const released = hold.amount - fromHold
         u.credits += released - fromBalance
-        hold.status = 'settled'
+        resolveHold(hold, 'settled')
         const e = write({
           userId: hold.userId,
           kind: 'settle',
@@ -232,7 +235,7 @@ export function createMemoryLedger(options: MemoryLedgerOptions = {}): MemoryLed
         if (hold.status !== 'active') throw new HoldNotActiveError(holdId, hold.status)
         const u = user(hold.userId)
         u.credits += hold.amount
-        hold.status = 'released'
+        resolveHold(hold, 'released')
         const e = write({
           userId: hold.userId,
           kind: 'release',
@@ -293,7 +296,7 @@ export function createMemoryLedger(options: MemoryLedgerOptions = {}): MemoryLed
       for (const hold of holds.values()) {
         if (expired.length >= (opts.limit ?? 100)) break
         if (hold.status !== 'active' || hold.expiresAt.getTime() > now()) continue
-        hold.status = 'expired'
+        resolveHold(hold, 'expired')
         user(hold.userId).credits += hold.amount
         write({ userId: hold.userId, kind: 'expire', delta: hold.amount, holdId: hold.id })
         expired.push({ holdId: hold.id, userId: hold.userId, amount: hold.amount })
