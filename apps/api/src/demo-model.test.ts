@@ -62,16 +62,23 @@ describe('planToolCalls', () => {
 
 describe('demoReply', () => {
   it.each([
-    ['How does billing work?', '**How billing works**'],
-    ['What is a hold?', 'A **hold**'],
-    ['pricing', '**Pricing of the demo model**'],
-    ['What does one credit buy?', '**Pricing of the demo model**'],
-    ['What happens if I stop a reply?', '**Stopping a reply**'],
+    ['How does billing work?', 'Billing works in **three steps**'],
+    ['What is a hold?', 'A hold is a **reservation**'],
+    ['pricing', 'The demo model is priced'],
+    ['What does one credit buy?', 'The demo model is priced'],
+    ['What happens if I stop a reply?', 'Stopping a reply is billed'],
     ['Which tools can you use?', 'I can call two **tools**'],
-    ['Hello there', "I'm the **demo model**"],
+    ['Hello there', 'This is the **demo model**'],
   ])('%j starts with %j', (text, start) => {
     expect(demoReply([user(text)]).startsWith(start)).toBe(true)
   })
+
+  it.each(['How does billing work?', 'What is a hold?', 'pricing', 'stop', 'tools', 'hi'])(
+    'the %j reply opens with plain words, so a half-streamed reply renders as its final prefix',
+    (text) => {
+      expect(demoReply([user(text)]).slice(0, 12)).toMatch(/^[A-Za-z ]+$/)
+    },
+  )
 
   it('answers from the last user message, not an earlier one', () => {
     const messages: ModelMessage[] = [
@@ -92,7 +99,7 @@ describe('demoReply', () => {
       ],
     }
     expect(messageText(message)).toBe('what is\na hold')
-    expect(demoReply([message]).startsWith('A **hold**')).toBe(true)
+    expect(demoReply([message]).startsWith('A hold is')).toBe(true)
     expect(demoReply([{ role: 'user', content: null }])).toBe(DEMO_DEFAULT_REPLY)
     expect(demoReply([])).toBe(DEMO_DEFAULT_REPLY)
   })

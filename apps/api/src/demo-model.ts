@@ -165,7 +165,7 @@ function pricingAnswer(): string {
   const per = (creditsPerMillion: number) =>
     Math.floor(MICROS_PER_CREDIT / creditsPerMillion).toLocaleString('en-US')
   return [
-    '**Pricing of the demo model** (from the versioned price table):',
+    'The demo model is priced from the versioned **price table**:',
     '',
     `- **1 credit** buys about **${per(p.uncachedInput)} input tokens** or **${per(p.output)} output tokens**`,
     `- cached input is cheaper: ${per(p.cachedInput)} tokens per credit`,
@@ -176,7 +176,7 @@ function pricingAnswer(): string {
 }
 
 const BILLING = [
-  '**How billing works**, in three steps:',
+  'Billing works in **three steps**:',
   '',
   '1. **Reserve**: before the model runs, the worst case (prompt + maximum output) is held from your balance.',
   '2. **Stream**: tokens flow to you untouched while metering counts them.',
@@ -191,7 +191,7 @@ const BILLING = [
 ].join('\n')
 
 const HOLD = [
-  'A **hold** is a reservation of credits made *before* the model is called.',
+  'A hold is a **reservation** of credits made *before* the model is called.',
   '',
   "- It covers the worst case: your prompt plus the reply's maximum length.",
   '- It is taken with one guarded update, so two tabs cannot spend the same credits.',
@@ -202,7 +202,7 @@ const HOLD = [
 ].join('\n')
 
 const STOPPING = [
-  '**Stopping a reply** is billed honestly:',
+  'Stopping a reply is billed **honestly**:',
   '',
   '- the tokens that already streamed are charged, counted from the text you received;',
   '- the charge is marked **estimated** because the provider never reported final usage;',
@@ -222,7 +222,7 @@ const TOOLS = [
 
 /** The answer when no topic matches: says plainly that this is the demo model, and what to try. */
 export const DEMO_DEFAULT_REPLY = [
-  "I'm the **demo model**: I run offline, answer from a few canned replies and report honest token counts, so you can try credit metering without an API key.",
+  'This is the **demo model**: it runs offline, answers from a few canned replies and reports honest token counts, so you can try credit metering without an API key.',
   '',
   'Things to try:',
   '',
@@ -243,11 +243,13 @@ const TOPICS: ReadonlyArray<readonly [RegExp, () => string]> = [
 
 /**
  * The demo model's reply to a conversation: a summary of this turn's tool results when tools ran, else the canned
- * answer whose topic matches the last user message, else {@link DEMO_DEFAULT_REPLY}.
+ * answer whose topic matches the last user message, else {@link DEMO_DEFAULT_REPLY}. Every reply opens with a few
+ * plain words before any markup, so the text streamed so far reads the same once the markdown completes (an
+ * unclosed `**` shows literally mid-stream).
  *
  * @example
  * ```ts
- * demoReply([{ role: 'user', content: 'What is a hold?' }]).startsWith('A **hold**') // true
+ * demoReply([{ role: 'user', content: 'What is a hold?' }]).startsWith('A hold is') // true
  * ```
  */
 export function demoReply(messages: ReadonlyArray<ModelMessage>): string {

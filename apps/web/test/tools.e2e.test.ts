@@ -83,7 +83,7 @@ describe.skipIf(!baseDatabaseUrl)('tool calls and markdown from the demo model i
     expect(chip.finishReason).toBe('stop')
     const reply = page.locator(ids.turn).nth(1)
     const message = reply.locator('[data-testid="assistant-message"]')
-    expect(await message.locator('strong').first().textContent()).toBe('How billing works')
+    expect(await message.locator('strong').first().textContent()).toBe('three steps')
     expect(await message.locator('ol > li').count()).toBe(3)
     await expect(message.locator('pre code').textContent()).resolves.toContain('meterStream(')
     expect(await reply.locator('[data-testid="tool-call"]').count()).toBe(0)
