@@ -2,7 +2,7 @@ import { DEMO_MODEL, priceUsage, UnknownModelError } from '@10xstudent/domain'
 import type { StreamChunk } from '@tanstack/ai'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { meterStream } from './meter-stream'
-import type { Settlement } from './settlement'
+import { creditsChunkOf, type Settlement } from './settlement'
 import { captureLogger, collect } from './test-support'
 import { chunks, createMemoryLedger, type MemoryLedger, withLedgerFaults } from './testing'
 import { countTokens } from './tokens'
@@ -54,6 +54,9 @@ describe('meterStream', () => {
     expect(creditsOf(out)).toHaveLength(1)
     expect(out).toHaveLength(items.length + 1)
     expect(settlements).toHaveLength(1)
+    // The credits chunk is a valid @tanstack/ai CUSTOM chunk (checked by the compiler).
+    const typed: StreamChunk = creditsChunkOf(settlements[0]!)
+    expect(out.at(-1)).toMatchObject({ type: typed.type, name: 'credits' })
   })
 
   it('sums usage over every model call of an agent loop, not only the last', async () => {
