@@ -72,7 +72,9 @@ describe.skipIf(!pgUrl)('abuse', () => {
     const ok = responses.find((r) => r.status === 200)!
     const credits = creditsOf(parseSse(await ok.text()))
     expect(credits!.balance).toBe(3 - credits!.charged)
-    const holds = await rdb.owner.execute(sql`select count(*)::int as n from credit_holds where user_id = ${u.userId}`)
+    const holds = await rdb.owner.execute(
+      sql`select count(*)::int as n from credit_holds where user_id = ${u.userId}`,
+    )
     expect(holds.rows[0]).toEqual({ n: 1 })
     await checkInvariants(rdb.owner)
   })

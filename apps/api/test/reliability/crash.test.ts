@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type FakeGemini, marker, startFakeGemini } from './fake-gemini'
 import {
   checkInvariants,
+  createReliabilityDb,
   creditsOf,
   eventually,
   parseSse,
@@ -16,7 +17,6 @@ import {
   postChat,
   type ReliabilityDb,
   readUntilFirstText,
-  createReliabilityDb,
   startApi,
   stopAll,
   type TestUser,
@@ -73,10 +73,14 @@ describe.skipIf(!pgUrl)('crash: SIGKILL with open streams', () => {
         return reader
       }),
     )
-    const active = await rdb.owner.execute(sql`select count(*)::int as n from credit_holds where status = 'active'`)
+    const active = await rdb.owner.execute(
+      sql`select count(*)::int as n from credit_holds where status = 'active'`,
+    )
     expect(active.rows[0]).toEqual({ n: STREAMS })
     const heldBefore = (
-      await rdb.owner.execute(sql`select coalesce(sum(amount), 0)::int as n from credit_holds where status = 'active'`)
+      await rdb.owner.execute(
+        sql`select coalesce(sum(amount), 0)::int as n from credit_holds where status = 'active'`,
+      )
     ).rows[0] as { n: number }
     expect(heldBefore.n).toBeGreaterThan(0)
 
@@ -94,14 +98,17 @@ describe.skipIf(!pgUrl)('crash: SIGKILL with open streams', () => {
     for (const c of controllers) c.abort()
 
     // Nothing settled: the process died before any settlement.
-    const settled = await rdb.owner.execute(sql`select count(*)::int as n from credit_logs where kind = 'settle'`)
+    const settled = await rdb.owner.execute(
+      sql`select count(*)::int as n from credit_logs where kind = 'settle'`,
+    )
     expect(settled.rows[0]).toEqual({ n: 0 })
     await checkInvariants(rdb.owner)
 
     const second = await startApi(rdb.appUrl, { env: { ...env, SWEEP_INTERVAL_MS: '200' } })
     await eventually(async () => {
-      const r = (await rdb.owner.execute(sql`select count(*)::int as n from credit_holds where status = 'active'`))
-        .rows[0] as { n: number }
+      const r = (
+        await rdb.owner.execute(sql`select count(*)::int as n from credit_holds where status = 'active'`)
+      ).rows[0] as { n: number }
       return r.n === 0 ? true : undefined
     }, 20_000)
 
@@ -117,10 +124,14 @@ describe.skipIf(!pgUrl)('crash: SIGKILL with open streams', () => {
     expect(resolutions).toHaveLength(STREAMS)
     expect(resolutions.every((r) => r.status === 'expired' && r.n === 1 && r.keyed)).toBe(true)
     // Every credit came back: no user was charged for the crashed runs, let alone twice.
-    const balances = (await rdb.owner.execute(sql`select credits::int as c from users`)).rows as Array<{ c: number }>
+    const balances = (await rdb.owner.execute(sql`select credits::int as c from users`)).rows as Array<{
+      c: number
+    }>
     expect(balances.every((b) => b.c === START)).toBe(true)
     // pino writes asynchronously: wait for the sweeper's line.
-    await eventually(async () => (second.logs().some((l) => l.msg === 'Expired credit holds swept') ? true : undefined))
+    await eventually(async () =>
+      second.logs().some((l) => l.msg === 'Expired credit holds swept') ? true : undefined,
+    )
 
     // The restarted process serves normally.
     gemini.openGate()

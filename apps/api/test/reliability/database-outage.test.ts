@@ -5,8 +5,16 @@
  */
 import { createDb, type Database, sql } from '@10xstudent/database'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  type ApiProcess,
+  createReliabilityDb,
+  pgUrl,
+  type ReliabilityDb,
+  sleep,
+  startApi,
+  stopAll,
+} from './harness'
 import { expectCleanRecovery, outageUnderLoad } from './outage-scenario'
-import { type ApiProcess, createReliabilityDb, pgUrl, type ReliabilityDb, sleep, startApi, stopAll } from './harness'
 
 describe.skipIf(!pgUrl)('PostgreSQL backends terminated under load', () => {
   let rdb: ReliabilityDb

@@ -16,8 +16,8 @@ import {
   pgUrl,
   postChat,
   type ReliabilityDb,
-  readUntilFirstText,
   readRest,
+  readUntilFirstText,
   sleep,
   startApi,
   stopAll,
@@ -46,13 +46,21 @@ describe.skipIf(!pgUrl)('holds, sweepers and clocks', () => {
     await Promise.all(
       users.map(async (u, j) => {
         for (let i = j; i < 300; i += users.length)
-          await rdb.ledger.reserve({ userId: u.userId, amount: 3, idempotencyKey: `sweep-race:${i}`, runId: `sweep_run_${i}` })
+          await rdb.ledger.reserve({
+            userId: u.userId,
+            amount: 3,
+            idempotencyKey: `sweep-race:${i}`,
+            runId: `sweep_run_${i}`,
+          })
       }),
     )
     const env = { SWEEP_INTERVAL_MS: '20' }
     const [a, b] = await Promise.all([startApi(rdb.appUrl, { env }), startApi(rdb.appUrl, { env })])
     await eventually(async () => {
-      const r = await rows(rdb, sql`select count(*)::int as n from credit_holds where status = 'active' and run_id like 'sweep_run_%'`)
+      const r = await rows(
+        rdb,
+        sql`select count(*)::int as n from credit_holds where status = 'active' and run_id like 'sweep_run_%'`,
+      )
       return r[0]!.n === 0 ? true : undefined
     }, 20_000)
     const expires = await rows(
@@ -70,7 +78,10 @@ describe.skipIf(!pgUrl)('holds, sweepers and clocks', () => {
     expect(balances.every((r) => r.c === 100)).toBe(true)
     // Both processes swept (or tried to): SKIP LOCKED let them share the work without waiting on each other.
     const swept = (p: ApiProcess) =>
-      p.logs().filter((l) => l.msg === 'Expired credit holds swept').reduce((n, l) => n + Number(l.expired), 0)
+      p
+        .logs()
+        .filter((l) => l.msg === 'Expired credit holds swept')
+        .reduce((n, l) => n + Number(l.expired), 0)
     await eventually(async () => (swept(a) + swept(b) === 300 ? true : undefined))
     await Promise.all([a.kill('SIGTERM'), b.kill('SIGTERM')])
     await checkInvariants(rdb.owner)
@@ -98,7 +109,10 @@ describe.skipIf(!pgUrl)('holds, sweepers and clocks', () => {
     )
     await sleep(300)
     await eventually(async () => {
-      const r = await rows(rdb, sql`select count(*)::int as n from credit_holds where user_id = ${u.userId} and status = 'active'`)
+      const r = await rows(
+        rdb,
+        sql`select count(*)::int as n from credit_holds where user_id = ${u.userId} and status = 'active'`,
+      )
       return r[0]!.n === 0 ? true : undefined
     })
     const outcome = await rows(

@@ -110,7 +110,9 @@ describe.skipIf(!pgUrl)('two API processes, one PostgreSQL, one Redis', () => {
     }
     // Refused on both processes: the limit is shared, not per process.
     const servedBy = (i: number) => (i % 2 === 0 ? 'a' : 'b')
-    expect(new Set(statuses.map((s, i) => (s === 429 ? servedBy(i) : undefined)).filter(Boolean)).size).toBe(2)
+    expect(new Set(statuses.map((s, i) => (s === 429 ? servedBy(i) : undefined)).filter(Boolean)).size).toBe(
+      2,
+    )
 
     gemini.openGate()
     await Promise.all(responses.filter((r) => r.status === 200).map((r) => r.text()))

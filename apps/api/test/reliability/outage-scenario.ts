@@ -98,8 +98,9 @@ export async function expectCleanRecovery(rdb: ReliabilityDb, api: ApiProcess, r
 
   // Every hold resolves exactly once (settled after a retry, or expired by the sweeper when every retry failed).
   await eventually(async () => {
-    const r = (await rdb.owner.execute(sql`select count(*)::int as n from credit_holds where status = 'active'`))
-      .rows[0] as { n: number }
+    const r = (
+      await rdb.owner.execute(sql`select count(*)::int as n from credit_holds where status = 'active'`)
+    ).rows[0] as { n: number }
     return r.n === 0 ? true : undefined
   }, 30_000)
   // A retried settlement that landed used the same key as its first attempt: settle:<holdId>, one row.

@@ -6,12 +6,22 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  type ApiProcess,
+  createReliabilityDb,
+  eventually,
+  pgUrl,
+  type ReliabilityDb,
+  startApi,
+  stopAll,
+} from './harness'
 import { expectCleanRecovery, outageUnderLoad } from './outage-scenario'
-import { type ApiProcess, createReliabilityDb, eventually, pgUrl, type ReliabilityDb, startApi, stopAll } from './harness'
 
 const enabled = Boolean(pgUrl && (process.env.CI || process.env.RELIABILITY_PG_RESTART === '1'))
 if (pgUrl && !enabled)
-  console.warn('pg-restart.test.ts skipped: set RELIABILITY_PG_RESTART=1 (or CI) to restart the PostgreSQL server')
+  console.warn(
+    'pg-restart.test.ts skipped: set RELIABILITY_PG_RESTART=1 (or CI) to restart the PostgreSQL server',
+  )
 
 const run = promisify(execFile)
 const pgReady = () =>

@@ -66,7 +66,8 @@ describe.skipIf(!pgUrl)('provider faults', () => {
     const runId = res.headers.get('x-run-id') ?? ''
     const chunks = parseSse(await res.text())
     const hold = await eventually(async () => {
-      const rows = (await rdb.owner.execute(sql`select * from credit_holds where run_id = ${runId}`)).rows as Json[]
+      const rows = (await rdb.owner.execute(sql`select * from credit_holds where run_id = ${runId}`))
+        .rows as Json[]
       return rows[0] && rows[0].status !== 'active' ? rows[0] : undefined
     })
     const settle = (
