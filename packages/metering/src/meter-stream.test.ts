@@ -116,20 +116,27 @@ describe('meterStream', () => {
     expect(settlements[0]!.modelCalls).toBe(1)
   })
 
-  it('reads the finish reason from the top level and from metadata.tanstack', async () => {
-    for (const topLevel of [true, false]) {
-      ledger = createMemoryLedger()
-      await ledger.ensureUser({ userId: USER, initialCredits: 100 })
+  it.each([
+    ['length', 'length', 'warn', true],
+    ['length', 'length', 'warn', false],
+    ['content_filter', 'content-filter', 'warn', true],
+    ['content_filter', 'content-filter', 'warn', false],
+    ['stop', 'stop', 'info', false],
+    ['tool_calls', 'tool-calls', 'info', true],
+  ] as const)(
+    'reads finish reason %s as %s, logs at %s (top level: %s)',
+    async (raw, normalized, level, topLevel) => {
       const items = [
         chunks.textStart(),
         chunks.text('x'),
-        chunks.runFinished({ usage: chunks.usage(1, 1), finishReason: 'length', topLevel }),
+        chunks.runFinished({ usage: chunks.usage(1, 1), finishReason: raw, topLevel }),
       ]
       const { settlements, logger } = await meter(items, { hold: await hold(10) })
-      expect(settlements[0]!.finishReason).toBe('length')
-      expect(logger.settled()[0]!.level).toBe('warn')
-    }
-  })
+      expect(settlements[0]!.finishReason).toBe(normalized)
+      expect(logger.settled()).toHaveLength(1)
+      expect(logger.settled()[0]!.level).toBe(level)
+    },
+  )
 
   it('accepts usage as the AG-UI usage[] array (the SSE form)', async () => {
     const usage = [{ inputTokens: 50, outputTokens: 20, totalTokens: 70, cachedInputTokens: 10 }]
