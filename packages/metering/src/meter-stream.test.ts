@@ -131,7 +131,7 @@ describe('meterStream', () => {
         chunks.text('x'),
         chunks.runFinished({ usage: chunks.usage(1, 1), finishReason: raw, topLevel }),
       ]
-      const { settlements, logger } = await meter(items, { hold: await hold(10) })
+      const { settlements, logger } = await meter(items, { hold: await hold(100) })
       expect(settlements[0]!.finishReason).toBe(normalized)
       expect(logger.settled()).toHaveLength(1)
       expect(logger.settled()[0]!.level).toBe(level)
