@@ -19,24 +19,28 @@ if (!baseDatabaseUrl) throw new Error('Set TEST_DATABASE_URL (e.g. postgres://po
 buildWeb()
 const db = await openTestDatabase(baseDatabaseUrl)
 const api = await startApi({ DATABASE_URL: db.url, DEMO_CHUNK_DELAY_MS: '25' })
-const browser = await openBrowser('readme', { width: 1200, height: 760 })
+const browser = await openBrowser('readme', { width: 1200, height: 1080 })
 try {
   const { page } = browser
   await page.goto(api.url)
   await waitForBadge(page)
-  for (const text of ['What does one credit buy me?', 'How is a reply billed?']) {
+  // A markdown answer, then a search: the demo model calls the charged web_search tool and quotes its results.
+  for (const text of ['What does one credit buy me?', 'Search for prompt caching']) {
     await typeAndSend(page, text)
     await page.locator(ids.turn).last().locator(ids.chip).waitFor({ timeout: 20_000 })
     await page.waitForSelector(ids.send)
   }
-  await typeAndSend(page, 'Write a long essay on metering LLM usage')
+  // The demo model's default answer opens with a plain sentence, so stopping early leaves clean text.
+  await typeAndSend(page, 'Write me a long essay, please')
   await page.waitForFunction(
     (sel) => (document.querySelectorAll(sel)[2]?.textContent?.length ?? 0) > 40,
     '[data-testid="assistant-message"]',
   )
   await page.keyboard.press('Escape')
   await page.locator(ids.turn).nth(2).locator(ids.chip).waitFor({ timeout: 20_000 })
+  await page.locator('[data-testid="notice-stopped"]').waitFor()
   await page.locator(ids.input).blur()
+  await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight))
   await page.screenshot({ path: `${OUT}/chat.png` })
 
   await page.getByRole('link', { name: 'Usage' }).click()
