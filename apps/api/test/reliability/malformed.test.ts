@@ -52,11 +52,12 @@ describe.skipIf(!pgUrl)('malformed requests write nothing', () => {
 
   it.each(MALFORMED_CORPUS.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const before = await rowCounts(rdb.owner)
-    const auth = c.as === 'none' ? {} : { authorization: `Bearer ${c.as === 'admin' ? ADMIN_KEY : u.key}` }
+    const auth: Record<string, string> =
+      c.as === 'none' ? {} : { authorization: `Bearer ${c.as === 'admin' ? ADMIN_KEY : u.key}` }
     const hasBody = c.raw !== undefined || c.body !== undefined
     const res = await fetch(`${api.url}${c.path.replace('{{userId}}', u.userId)}`, {
       method: c.method ?? 'GET',
-      headers: { ...auth, ...(hasBody ? JSON_HEADERS : {}), ...c.headers },
+      headers: { ...auth, ...(hasBody ? JSON_HEADERS : {}), ...(c.headers ?? {}) } as Record<string, string>,
       ...(hasBody ? { body: c.raw ?? JSON.stringify(c.body) } : {}),
     })
     expect(res.status).toBe(c.status)
