@@ -581,6 +581,60 @@ export function ledgerSuite(setup: () => Promise<{ db: Database; cleanup(): Prom
       expect(await ledger.balance(userId)).toEqual({ credits: 7, held: 0 })
     })
 
+    it('hold and entry ids are time-ordered UUIDv7 stamped with the database clock', async () => {
+      const userId = await fundedUser(100)
+      const first = await ledger.reserve({ userId, amount: 5, idempotencyKey: 'v7a' })
+      const settled = await ledger.settle(first.id, { amount: 1 })
+      const second = await ledger.reserve({ userId, amount: 5, idempotencyKey: 'v7b' })
+      const { rows } = await db.execute<{ ms: string | number }>(
+        sql`select (extract(epoch from clock_timestamp()) * 1000)::bigint as ms`,
+      )
+      const now = Number(rows[0]!.ms)
+      const entries = (await ledger.history(userId, { limit: 10 })).items.map((e) => e.id)
+      const ids = [first.id, settled.entryId, second.id, ...entries]
+      // 48-bit Unix milliseconds, then the version nibble 7, then random bits with the RFC 9562 variant.
+      const stamp = (id: string) => Number.parseInt(id.replaceAll('-', '').slice(0, 12), 16)
+      for (const id of ids) {
+        expect(id, id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+        expect(now - stamp(id), id).toBeGreaterThanOrEqual(0)
+        expect(now - stamp(id), id).toBeLessThan(60_000)
+      }
+      expect(stamp(first.id)).toBeLessThanOrEqual(stamp(settled.entryId))
+      expect(stamp(settled.entryId)).toBeLessThanOrEqual(stamp(second.id))
+      expect(entries).toContain(settled.entryId)
+    })
+
+    it('settle reports the user’s other active holds as held', async () => {
+      const userId = await fundedUser(100)
+      const a = await ledger.reserve({ userId, amount: 10, idempotencyKey: 'ha' })
+      await ledger.reserve({ userId, amount: 15, idempotencyKey: 'hb' })
+      expect(await ledger.settle(a.id, { amount: 4 })).toMatchObject({ held: 15, balance: 81 })
+      expect(await ledger.balance(userId)).toEqual({ credits: 81, held: 15 })
+    })
+
+    it('the database itself allows one resolution entry per hold (I3)', async () => {
+      const userId = await fundedUser(50)
+      const hold = await ledger.reserve({ userId, amount: 20, idempotencyKey: 'r' })
+      await ledger.settle(hold.id, { amount: 5 })
+      // A second resolution written around the ledger functions (which could not write it: the hold is no
+      // longer active) is refused by the unique index, not only by the status guard.
+      const err = await db
+        .insert(schema.creditLogs)
+        .values({
+          userId,
+          kind: 'release',
+          operation: 'chat',
+          delta: 0,
+          cost: 0,
+          balanceAfter: 45,
+          holdId: hold.id,
+          idempotencyKey: 'sneaky-release',
+        })
+        .catch((e: unknown) => e)
+      expect(messages(err)).toMatch(/credit_logs_hold_resolution_unique/)
+      expect(await ledger.balance(userId)).toEqual({ credits: 45, held: 0 })
+    })
+
     it('the ledger is append-only (I6)', async () => {
       const userId = await fundedUser(10)
       const update = await db

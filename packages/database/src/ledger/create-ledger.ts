@@ -35,7 +35,7 @@ import type { Database } from '../client'
 import type { CreditHold, CreditLog } from '../schema/index'
 import { isDatabaseUnavailableError, sqlStateOf } from '../unavailable'
 import { activeHolds, type DailyUsage, history, summary } from './queries'
-import { creditHoldFromJson, creditLogFromJson, toHold } from './rows'
+import { creditHoldFromJson, creditLogFromJson, type Movement, movementFromJson, toHold } from './rows'
 import { assertIntInRange, assertMetadata, detailsToColumns, isUuid } from './validate'
 
 export interface LedgerOptions {
@@ -74,7 +74,10 @@ const DEFAULT_HOLD_TTL_MS = 10 * 60 * 1000
 // Longer than any sane run; keeps a typo from parking credits for years.
 const MAX_HOLD_TTL_MS = 7 * 24 * 60 * 60 * 1000
 
-/** What a ledger function answered (see drizzle/0001_ledger_functions.sql). */
+/**
+ * What a ledger function answered (drizzle/0001, 0003, 0004). `entry` is the whole first row on a replay and
+ * only the moved amounts (`ledger_movement()`) on success.
+ */
 interface Outcome {
   status: 'ok' | 'replay' | 'insufficient' | 'user_not_found' | 'hold_not_found' | 'hold_not_active' | 'none'
   entry?: Record<string, unknown>
@@ -246,10 +249,10 @@ export function createLedger(db: Database, options: LedgerOptions = {}): PgCredi
         ['ledger_lookup', [userId, key]],
       )
       if (out.status === 'ok' || out.status === 'replay') {
-        const { entry } =
+        const { entry }: { entry: Movement } =
           out.status === 'replay'
             ? checkReplay(key, out, { kind: 'grant', operation, amount })
-            : { entry: creditLogFromJson(out.entry ?? {}) }
+            : { entry: movementFromJson(out.entry ?? {}) }
         return { entryId: entry.id, balance: entry.balanceAfter, replayed: out.status === 'replay' }
       }
       return failure(out, userId, amount)
@@ -294,10 +297,10 @@ export function createLedger(db: Database, options: LedgerOptions = {}): PgCredi
         ['ledger_lookup_hold', [id, key]],
       )
       if (out.status !== 'ok' && out.status !== 'replay') return failure(out, '', amount, id)
-      const { entry } =
+      const { entry }: { entry: Movement } =
         out.status === 'replay'
           ? checkReplay(key, out, { kind: 'settle', amount, holdId: id })
-          : { entry: creditLogFromJson(out.entry ?? {}) }
+          : { entry: movementFromJson(out.entry ?? {}) }
       return {
         holdId: id,
         entryId: entry.id,
@@ -316,10 +319,10 @@ export function createLedger(db: Database, options: LedgerOptions = {}): PgCredi
       const reason = input.reason === undefined ? null : assertId('reason', input.reason)
       const out = await move('ledger_release', [id, key, reason], ['ledger_lookup_hold', [id, key]])
       if (out.status !== 'ok' && out.status !== 'replay') return failure(out, '', 0, id)
-      const { entry } =
+      const { entry }: { entry: Movement } =
         out.status === 'replay'
           ? checkReplay(key, out, { kind: 'release', holdId: id })
-          : { entry: creditLogFromJson(out.entry ?? {}) }
+          : { entry: movementFromJson(out.entry ?? {}) }
       return {
         holdId: id,
         entryId: entry.id,
@@ -342,10 +345,10 @@ export function createLedger(db: Database, options: LedgerOptions = {}): PgCredi
         ['ledger_lookup', [userId, key]],
       )
       if (out.status !== 'ok' && out.status !== 'replay') return failure(out, userId, amount)
-      const { entry } =
+      const { entry }: { entry: Movement } =
         out.status === 'replay'
           ? checkReplay(key, out, { kind: 'charge', operation, amount })
-          : { entry: creditLogFromJson(out.entry ?? {}) }
+          : { entry: movementFromJson(out.entry ?? {}) }
       return {
         entryId: entry.id,
         balance: entry.balanceAfter,

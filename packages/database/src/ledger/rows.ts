@@ -55,6 +55,20 @@ export function creditLogFromJson(j: Json): CreditLog {
   }
 }
 
+/** What a success path tells about the entry it wrote (`ledger_movement()` in drizzle/0004). */
+export type Movement = Pick<CreditLog, 'id' | 'delta' | 'cost' | 'shortfall' | 'balanceAfter'>
+
+/** A `ledger_movement()` object (or a whole `to_jsonb(credit_logs)` row: same keys) as a {@link Movement}. */
+export function movementFromJson(j: Json): Movement {
+  return {
+    id: String(j.id),
+    delta: num(j.delta),
+    cost: num(j.cost),
+    shortfall: num(j.shortfall),
+    balanceAfter: num(j.balance_after),
+  }
+}
+
 /** A `to_jsonb(credit_holds)` object as the drizzle row type. */
 export function creditHoldFromJson(j: Json): CreditHold {
   return {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { check, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { check, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
 import { credits, timestampNow } from './columns'
 import { users } from './users'
 
@@ -12,7 +12,8 @@ import { users } from './users'
 export const creditHolds = pgTable(
   'credit_holds',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
+    // Time-ordered (UUIDv7, drizzle/0004): inserts append to the primary key's right edge.
+    id: uuid('id').primaryKey().default(sql`ledger_uuidv7()`),
     userId: text('user_id')
       .notNull()
       .references(() => users.id),
@@ -31,8 +32,9 @@ export const creditHolds = pgTable(
     createdAt: timestampNow('created_at'),
   },
   (t) => [
-    // I4: one idempotency key per user has at most one hold.
-    uniqueIndex('credit_holds_user_key_unique').on(t.userId, t.idempotencyKey),
+    // I4 needs no unique index here: every hold is written together with its 'hold' ledger entry, which has
+    // the same (user_id, idempotency_key) and is unique in credit_logs (a second one would cost every
+    // reserve an index insert and make every settle's UPDATE write one more index entry).
     // The sweeper scans only active holds by expiry; balance() sums a user's active holds.
     index('credit_holds_active_expiry_idx').on(t.expiresAt).where(sql`status = 'active'`),
     index('credit_holds_active_user_idx').on(t.userId).where(sql`status = 'active'`),

@@ -2,7 +2,6 @@ import { LEDGER_ENTRY_KINDS, type LedgerEntryKind } from '@10xstudent/domain'
 import { sql } from 'drizzle-orm'
 import { bigint, boolean, check, index, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { credits, timestampNow } from './columns'
-import { creditHolds } from './credit-holds'
 import { users } from './users'
 
 /**
@@ -27,7 +26,8 @@ const filledByTrigger = () => sql`null`
 export const creditLogs = pgTable(
   'credit_logs',
   {
-    id: uuid('id').primaryKey().defaultRandom(),
+    // Time-ordered (UUIDv7, drizzle/0004): inserts append to the primary key's right edge.
+    id: uuid('id').primaryKey().default(sql`ledger_uuidv7()`),
     /**
      * Insertion order. Tie-breaker of the history keyset: several entries can share a `created_at` (one
      * transaction, or PGlite's millisecond clock), and random UUIDs would order them arbitrarily.
@@ -54,7 +54,12 @@ export const creditLogs = pgTable(
     reasoningTokens: bigint('reasoning_tokens', { mode: 'number' }),
     finishReason: text('finish_reason'),
     runId: text('run_id'),
-    holdId: uuid('hold_id').references(() => creditHolds.id),
+    /**
+     * The hold this entry moves (hold, settle, release, expire). No foreign key: only the ledger functions
+     * write it, with the id of the hold row they just inserted or status-updated in the same statement, and
+     * holds are never deleted; the check cost two lookups and row locks per reserve+settle pair.
+     */
+    holdId: uuid('hold_id'),
     idempotencyKey: text('idempotency_key'),
     priceVersion: text('price_version'),
     costMicros: bigint('cost_micros', { mode: 'number' }),
@@ -67,7 +72,10 @@ export const creditLogs = pgTable(
     uniqueIndex('credit_logs_user_key_unique').on(t.userId, t.idempotencyKey),
     // history(): newest first with a keyset cursor on (created_at, seq).
     index('credit_logs_user_created_seq_idx').on(t.userId, t.createdAt.desc(), t.seq.desc()),
-    index('credit_logs_hold_idx').on(t.holdId),
+    // I3 in the database: a hold has at most one resolution entry (settle, release or expire).
+    uniqueIndex('credit_logs_hold_resolution_unique')
+      .on(t.holdId)
+      .where(sql`kind in ('settle', 'release', 'expire')`),
     check(
       'credit_logs_kind_valid',
       sql`${t.kind} in ('grant', 'hold', 'settle', 'release', 'charge', 'expire', 'adjust')`,
