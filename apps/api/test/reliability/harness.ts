@@ -193,7 +193,7 @@ export async function startApi(databaseUrl: string, options: StartApiOptions = {
     await exited
   }
 
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000)
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000)
   let url: string | undefined
   while (!url) {
     if (child.exitCode !== null) {
