@@ -6,6 +6,12 @@
  *
  * Env (a benchmark program, so it may read env): TEST_DATABASE_URL or DATABASE_URL (server to use; the bench
  * creates and drops its own databases), BENCH_SECONDS (per arm per round, default 10), BENCH_ROUNDS (default 3).
+ *
+ * Fairness: same server, same client count, same duration, arms interleaved, medians. pgbench runs its own
+ * scale-1 tables in its default (simple) query mode, as `pgbench -N` means; the ledger arms run through the
+ * real client (`createLedger`, one pool of 16, named prepared statements) after a short untimed warm-up so no
+ * arm pays for connecting or preparing. WAL bytes per operation come from `pg_current_wal_lsn()` before and
+ * after each arm; the position is server-wide, so other work on the server inflates them a little.
  */
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -48,9 +54,19 @@ function pgbench(args: string[]): string {
   return result.stdout
 }
 
-/** Run `op` in a closed loop on CLIENTS concurrent workers for SECONDS; operations per second. */
-async function closedLoop(op: (worker: number, i: number) => Promise<unknown>): Promise<number> {
-  const deadline = performance.now() + SECONDS * 1000
+interface ArmResult {
+  /** Operations (transactions, calls or pairs) per second. */
+  rate: number
+  /** Operations completed. */
+  ops: number
+}
+
+/** Run `op` in a closed loop on CLIENTS concurrent workers for `seconds`. */
+async function closedLoop(
+  op: (worker: number, i: number) => Promise<unknown>,
+  seconds = SECONDS,
+): Promise<ArmResult> {
+  const deadline = performance.now() + seconds * 1000
   let done = 0
   const started = performance.now()
   await Promise.all(
@@ -61,7 +77,7 @@ async function closedLoop(op: (worker: number, i: number) => Promise<unknown>): 
       }
     }),
   )
-  return done / ((performance.now() - started) / 1000)
+  return { rate: done / ((performance.now() - started) / 1000), ops: done }
 }
 
 const median = (xs: number[]) => {
@@ -88,23 +104,26 @@ async function main() {
     let round = 0
     const user = () => `bench_${Math.floor(Math.random() * USERS)}`
 
-    const arms: Record<string, () => Promise<number>> = {
-      'pgbench -N (tx/s)': async () => {
-        const out = pgbench(['-N', '-n', '-c', String(CLIENTS), '-j', '2', '-T', String(SECONDS), pgbenchUrl])
+    const arms: Record<string, (seconds: number) => Promise<ArmResult>> = {
+      'pgbench -N (tx/s)': async (seconds) => {
+        const out = pgbench(['-N', '-n', '-c', String(CLIENTS), '-j', '2', '-T', String(seconds), pgbenchUrl])
         const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(out)
-        if (!tps) throw new Error(`cannot parse pgbench output:\n${out}`)
-        return Number(tps[1])
+        const ops = /number of transactions actually processed: (\d+)/.exec(out)
+        if (!tps || !ops) throw new Error(`cannot parse pgbench output:\n${out}`)
+        return { rate: Number(tps[1]), ops: Number(ops[1]) }
       },
-      'charge (calls/s, 10k users)': () =>
-        closedLoop((w, i) =>
-          ledger.charge({
-            userId: user(),
-            amount: 1,
-            operation: 'bench',
-            idempotencyKey: `c:${run}:${round}:${w}:${i}`,
-          }),
+      'charge (calls/s, 10k users)': (seconds) =>
+        closedLoop(
+          (w, i) =>
+            ledger.charge({
+              userId: user(),
+              amount: 1,
+              operation: 'bench',
+              idempotencyKey: `c:${run}:${round}:${w}:${i}`,
+            }),
+          seconds,
         ),
-      'reserve+settle (pairs/s, 10k users)': () =>
+      'reserve+settle (pairs/s, 10k users)': (seconds) =>
         closedLoop(async (w, i) => {
           const hold = await ledger.reserve({
             userId: user(),
@@ -112,8 +131,8 @@ async function main() {
             idempotencyKey: `p:${run}:${round}:${w}:${i}`,
           })
           await ledger.settle(hold.id, { amount: 3 })
-        }),
-      'reserve+settle (pairs/s, 1 hot user)': () =>
+        }, seconds),
+      'reserve+settle (pairs/s, 1 hot user)': (seconds) =>
         closedLoop(async (w, i) => {
           const hold = await ledger.reserve({
             userId: 'hot',
@@ -121,14 +140,35 @@ async function main() {
             idempotencyKey: `h:${run}:${round}:${w}:${i}`,
           })
           await ledger.settle(hold.id, { amount: 3 })
-        }),
+        }, seconds),
+    }
+    // Untimed warm-up: open the pool's connections and prepare the statements on each of them.
+    round = -1
+    for (const [name, arm] of Object.entries(arms)) if (!name.startsWith('pgbench')) await arm(1)
+    const lsn = async () => {
+      const { rows } = await ledgerDb.db.execute<{ lsn: string }>(
+        sql`select pg_current_wal_lsn()::text as lsn`,
+      )
+      return rows[0]!.lsn
+    }
+    const walBytes = async (from: string, to: string) => {
+      const { rows } = await ledgerDb.db.execute<{ b: string }>(
+        sql`select pg_wal_lsn_diff(${to}::pg_lsn, ${from}::pg_lsn)::text as b`,
+      )
+      return Number(rows[0]!.b)
     }
     const results = new Map<string, number[]>(Object.keys(arms).map((k) => [k, []]))
+    const wal = new Map<string, number[]>(Object.keys(arms).map((k) => [k, []]))
     for (round = 0; round < ROUNDS; round++) {
       for (const [name, arm] of Object.entries(arms)) {
-        const value = await arm()
-        results.get(name)!.push(value)
-        console.error(`round ${round + 1}/${ROUNDS} ${name}: ${value.toFixed(0)}`)
+        const before = await lsn()
+        const { rate, ops } = await arm(SECONDS)
+        const perOp = (await walBytes(before, await lsn())) / Math.max(ops, 1)
+        results.get(name)!.push(rate)
+        wal.get(name)!.push(perOp)
+        console.error(
+          `round ${round + 1}/${ROUNDS} ${name}: ${rate.toFixed(0)} (${perOp.toFixed(0)} WAL B/op)`,
+        )
       }
     }
 
@@ -165,15 +205,15 @@ async function main() {
     console.log(
       `\n${CLIENTS} clients, ${SECONDS} s per arm, ${ROUNDS} interleaved rounds (medians; all rounds in brackets)\n`,
     )
-    console.log('| arm | median | rounds | ratio | target | met |')
-    console.log('|---|---:|---|---:|---|---|')
+    console.log('| arm | median | rounds | ratio | target | met | WAL bytes/op |')
+    console.log('|---|---:|---|---:|---|---|---:|')
     rows.forEach(([name, value, ratio, target], i) => {
       const all = results
         .get(name)!
         .map((v) => v.toFixed(0))
         .join(', ')
       console.log(
-        `| ${name} | ${value.toFixed(0)} | [${all}] | ${ratio} | ${target} | ${i === 0 ? '' : pass[i] ? 'yes' : 'NO'} |`,
+        `| ${name} | ${value.toFixed(0)} | [${all}] | ${ratio} | ${target} | ${i === 0 ? '' : pass[i] ? 'yes' : 'NO'} | ${median(wal.get(name)!).toFixed(0)} |`,
       )
     })
     // Machine-readable line for the root `pnpm bench` (scripts/bench.mjs).
