@@ -1,5 +1,5 @@
 /**
- * API benchmark (a program, not a test): the load generator. It forks `server.ts` (the real app wiring on
+ * API benchmark (a program, not a test): the load generator. It forks `load-target.ts` (the real app wiring on
  * real PostgreSQL) and drives it over loopback with undici from this separate process. Every comparison runs
  * its arms interleaved (A B, B A, ...) in one run and reports medians and ratios.
  *
@@ -28,6 +28,10 @@ import type { ParentMessage, Ports, ServerMessage } from './protocol'
 import { type BenchRow, emitReport } from './report'
 
 const QUICK = process.argv.includes('--quick')
+/** `--figures ttfb,streams,saturation,logging,stack` runs some figures only (default: all). */
+const figuresArg = process.argv[process.argv.indexOf('--figures') + 1]
+const FIGURES = process.argv.includes('--figures') && figuresArg ? new Set(figuresArg.split(',')) : undefined
+const runs = (figure: string) => !FIGURES || FIGURES.has(figure)
 const STREAMS = 256
 const PACE_MS = 20
 const REPLY_TOKENS = 40
@@ -67,7 +71,12 @@ function control(child: ChildProcess) {
 }
 
 function rssOf(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  let status: string
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  } catch {
+    return Number.NaN // not Linux, or the process is gone (its exit handler reports that)
+  }
   const kb = /VmRSS:\s+(\d+) kB/.exec(status)
   return kb ? Number(kb[1]) * 1024 : Number.NaN
 }
@@ -98,14 +107,21 @@ async function main() {
     // The server process: its stdout (the `logged` app's JSON lines) goes to a file, as a log shipper would
     // tail it; nothing on this side reads it during the run.
     const logFd = openSync(logFile, 'w')
-    child = fork(new URL('./server.ts', import.meta.url).pathname, [], {
+    child = fork(new URL('./load-target.ts', import.meta.url).pathname, [], {
       execArgv: ['--conditions=@10xstudent/source', '--import', 'tsx', '--expose-gc'],
       env: { ...process.env, BENCH_DATABASE_URL: testDb.url },
       stdio: ['ignore', logFd, 'inherit', 'ipc'],
     })
     closeSync(logFd)
+    let closing = false
     const serverExited = new Promise<never>((_, reject) =>
-      child!.once('exit', (code) => reject(new Error(`the bench server exited (${code})`))),
+      child!.once('exit', (code, signal) => {
+        if (closing) return
+        // Nothing the benchmark measures is valid after this: say so loudly and stop.
+        console.error(`the bench server (load-target.ts) exited unexpectedly: code ${code}, signal ${signal}`)
+        reject(new Error('the bench server exited'))
+        process.exit(1)
+      }),
     )
     serverExited.catch(() => {})
     const ask = control(child)
@@ -154,166 +170,184 @@ async function main() {
       console.error(`[api bench ${((performance.now() - started) / 1000).toFixed(0)} s] ${text}`)
 
     // 1. TTFB, one request at a time ------------------------------------------------------------------------
-    await ask({ cmd: 'pace', ms: 0 }, 'pace')
-    const TTFB_N = QUICK ? 100 : 600
-    for (let i = 0; i < 60; i++) {
-      await chat('metered', users[i % STREAMS]!)
-      await chat('unmetered', users[i % STREAMS]!)
+    if (runs('ttfb')) {
+      // A 1 ms pace: with none, the whole reply is generated in microtasks before the socket is first flushed,
+      // and "first byte" would time the whole stream. The first frame (RUN_STARTED) precedes the first pause.
+      await ask({ cmd: 'pace', ms: 1 }, 'pace')
+      const TTFB_N = QUICK ? 60 : 300
+      for (let i = 0; i < 30; i++) {
+        await chat('metered', users[i % STREAMS]!)
+        await chat('unmetered', users[i % STREAMS]!)
+      }
+      // Context for the added time: one committed single-row UPDATE on the same server, timed between requests
+      // (the reserve is one such transaction, so a commit's latency is the floor of what metering adds).
+      await testDb.db.execute(sql`create table bench_commit (id int primary key, n int not null)`)
+      await testDb.db.execute(sql`insert into bench_commit values (1, 0)`)
+      const ttfb = { metered: [] as number[], unmetered: [] as number[], commit: [] as number[] }
+      for (let i = 0; i < TTFB_N; i++) {
+        const order = i % 2 === 0 ? (['metered', 'unmetered'] as const) : (['unmetered', 'metered'] as const)
+        for (const arm of order) ttfb[arm].push((await chat(arm, users[i % STREAMS]!)).ttfbMs)
+        const t0 = performance.now()
+        await testDb.db.execute(sql`update bench_commit set n = n + 1 where id = 1`)
+        ttfb.commit.push(performance.now() - t0)
+      }
+      for (const [label, q, limit] of [
+        ['p50', 0.5, 1],
+        ['p99', 0.99, 2.5],
+      ] as const) {
+        const m = quantile(ttfb.metered, q)
+        const u = quantile(ttfb.unmetered, q)
+        rows.push({
+          figure: `TTFB ${label}, POST /api/chat, 1 at a time`,
+          arms: ['metered', 'unmetered'],
+          medians: [m, u],
+          unit: 'ms',
+          comparison: `${m - u >= 0 ? '+' : ''}${(m - u).toFixed(2)} ms`,
+          target: `added <= ${limit} ms`,
+          pass: m - u <= limit,
+          note:
+            `${label} of one committed single-row UPDATE on the same PostgreSQL, timed between the requests: ` +
+            `${quantile(ttfb.commit, q).toFixed(2)} ms` +
+            (label === 'p50'
+              ? `; ${TTFB_N} requests per arm, alternating, each read to its end; first byte = the first SSE frame (RUN_STARTED); demo pace 1 ms`
+              : ''),
+        })
+      }
+      progress('TTFB done')
     }
-    const ttfb = { metered: [] as number[], unmetered: [] as number[] }
-    for (let i = 0; i < TTFB_N; i++) {
-      const order = i % 2 === 0 ? (['metered', 'unmetered'] as const) : (['unmetered', 'metered'] as const)
-      for (const arm of order) ttfb[arm].push((await chat(arm, users[i % STREAMS]!)).ttfbMs)
-    }
-    for (const [label, q, limit] of [
-      ['p50', 0.5, 1],
-      ['p99', 0.99, 2.5],
-    ] as const) {
-      const m = quantile(ttfb.metered, q)
-      const u = quantile(ttfb.unmetered, q)
-      rows.push({
-        figure: `TTFB ${label}, POST /api/chat, 1 at a time`,
-        arms: ['metered', 'unmetered'],
-        medians: [m, u],
-        unit: 'ms',
-        comparison: `${m - u >= 0 ? '+' : ''}${(m - u).toFixed(2)} ms`,
-        target: `added <= ${limit} ms`,
-        pass: m - u <= limit,
-        note:
-          label === 'p50'
-            ? `${TTFB_N} requests per arm, alternating; first byte = the first SSE frame (RUN_STARTED)`
-            : undefined,
-      })
-    }
-    progress('TTFB done')
 
     // 2. 256 paced streams ----------------------------------------------------------------------------------
-    await ask({ cmd: 'pace', ms: PACE_MS }, 'pace')
-    const waveStats = {
-      metered: { stalled: 0, maxGap: 0, rssPerStream: [] as number[], waveMs: [] as number[] },
-      unmetered: { stalled: 0, maxGap: 0, rssPerStream: [] as number[], waveMs: [] as number[] },
-    }
-    const wave = async (arm: 'metered' | 'unmetered'): Promise<number> => {
-      const { rss: baseline } = await ask({ cmd: 'gc' }, 'gc')
-      let peak = baseline
-      const sampler = setInterval(() => {
-        peak = Math.max(peak, rssOf(pid))
-      }, 20)
-      const t0 = performance.now()
-      const results = await Promise.all(users.slice(0, STREAMS).map((u) => chat(arm, u)))
-      const waveMs = performance.now() - t0
-      clearInterval(sampler)
-      const s = waveStats[arm]
-      let framesPerSecond = 0
-      for (const r of results) {
-        const complete = r.status === 200 && r.contentFrames === REPLY_TOKENS && r.finished && !r.errored
-        if (!complete || r.maxGapMs > STALL_MS) s.stalled++
-        s.maxGap = Math.max(s.maxGap, r.maxGapMs)
-        // Delivery rate of this open stream: frames between its first and last text frame.
-        if (r.contentFrames > 1)
-          framesPerSecond += (r.contentFrames - 1) / ((r.lastContentAt - r.firstContentAt) / 1000)
+    if (runs('streams')) {
+      await ask({ cmd: 'pace', ms: PACE_MS }, 'pace')
+      const waveStats = {
+        metered: { stalled: 0, maxGap: 0, rssPerStream: [] as number[], waveMs: [] as number[] },
+        unmetered: { stalled: 0, maxGap: 0, rssPerStream: [] as number[], waveMs: [] as number[] },
       }
-      s.rssPerStream.push((peak - baseline) / STREAMS)
-      s.waveMs.push(waveMs)
-      return framesPerSecond
+      const wave = async (arm: 'metered' | 'unmetered'): Promise<number> => {
+        const { rss: baseline } = await ask({ cmd: 'gc' }, 'gc')
+        let peak = baseline
+        const sampler = setInterval(() => {
+          const rss = rssOf(pid)
+          if (rss > peak) peak = rss
+        }, 20)
+        const t0 = performance.now()
+        const results = await Promise.all(users.slice(0, STREAMS).map((u) => chat(arm, u)))
+        const waveMs = performance.now() - t0
+        clearInterval(sampler)
+        const s = waveStats[arm]
+        let framesPerSecond = 0
+        for (const r of results) {
+          const complete = r.status === 200 && r.contentFrames === REPLY_TOKENS && r.finished && !r.errored
+          if (!complete || r.maxGapMs > STALL_MS) s.stalled++
+          s.maxGap = Math.max(s.maxGap, r.maxGapMs)
+          // Delivery rate of this open stream: frames between its first and last text frame.
+          if (r.contentFrames > 1)
+            framesPerSecond += (r.contentFrames - 1) / ((r.lastContentAt - r.firstContentAt) / 1000)
+        }
+        s.rssPerStream.push((peak - baseline) / STREAMS)
+        s.waveMs.push(waveMs)
+        return framesPerSecond
+      }
+      await wave('metered')
+      await wave('unmetered')
+      for (const s of Object.values(waveStats)) {
+        s.rssPerStream.length = 0
+        s.waveMs.length = 0
+      }
+      const frames = await interleave(QUICK ? 2 : 6, {
+        metered: () => wave('metered'),
+        unmetered: () => wave('unmetered'),
+      })
+      const fm = median(frames.metered)
+      const fu = median(frames.unmetered)
+      const stalled = waveStats.metered.stalled + waveStats.unmetered.stalled
+      rows.push({
+        figure: `${STREAMS} streams paced at ${PACE_MS} ms/chunk: frames/s`,
+        arms: ['metered', 'unmetered'],
+        medians: [fm, fu],
+        unit: 'frames/s',
+        comparison: (fm / fu).toFixed(3),
+        target: '>= 0.99, no stalled stream',
+        pass: fm / fu >= 0.99 && stalled === 0,
+        note:
+          `sum over open streams of each one's text-frame rate; stalled streams: ${stalled}; longest gap between ` +
+          `two reads: ${Math.max(waveStats.metered.maxGap, waveStats.unmetered.maxGap).toFixed(0)} ms; whole ` +
+          `wave (reserve to settle): ${median(waveStats.metered.waveMs).toFixed(0)} ms metered, ` +
+          `${median(waveStats.unmetered.waveMs).toFixed(0)} ms unmetered`,
+      })
+      const rm = median(waveStats.metered.rssPerStream) / 1024
+      const ru = median(waveStats.unmetered.rssPerStream) / 1024
+      rows.push({
+        figure: `RSS per open stream (${STREAMS} open)`,
+        arms: ['metered', 'unmetered'],
+        medians: [rm, ru],
+        unit: 'KB',
+        comparison: `${rm - ru >= 0 ? '+' : ''}${(rm - ru).toFixed(1)} KB`,
+        target: 'reported',
+        pass: null,
+        note: 'server RSS peak during the wave minus RSS after a full GC before it, divided by the streams',
+      })
+      progress('paced streams done')
     }
-    await wave('metered')
-    await wave('unmetered')
-    for (const s of Object.values(waveStats)) {
-      s.rssPerStream.length = 0
-      s.waveMs.length = 0
-    }
-    const frames = await interleave(QUICK ? 2 : 6, {
-      metered: () => wave('metered'),
-      unmetered: () => wave('unmetered'),
-    })
-    const fm = median(frames.metered)
-    const fu = median(frames.unmetered)
-    const stalled = waveStats.metered.stalled + waveStats.unmetered.stalled
-    rows.push({
-      figure: `${STREAMS} streams paced at ${PACE_MS} ms/chunk: frames/s`,
-      arms: ['metered', 'unmetered'],
-      medians: [fm, fu],
-      unit: 'frames/s',
-      comparison: (fm / fu).toFixed(3),
-      target: '>= 0.99, no stalled stream',
-      pass: fm / fu >= 0.99 && stalled === 0,
-      note:
-        `sum over open streams of each one's text-frame rate; stalled streams: ${stalled}; longest gap between ` +
-        `two reads: ${Math.max(waveStats.metered.maxGap, waveStats.unmetered.maxGap).toFixed(0)} ms; whole ` +
-        `wave (reserve to settle): ${median(waveStats.metered.waveMs).toFixed(0)} ms metered, ` +
-        `${median(waveStats.unmetered.waveMs).toFixed(0)} ms unmetered`,
-    })
-    const rm = median(waveStats.metered.rssPerStream) / 1024
-    const ru = median(waveStats.unmetered.rssPerStream) / 1024
-    rows.push({
-      figure: `RSS per open stream (${STREAMS} open)`,
-      arms: ['metered', 'unmetered'],
-      medians: [rm, ru],
-      unit: 'KB',
-      comparison: `${rm - ru >= 0 ? '+' : ''}${(rm - ru).toFixed(1)} KB`,
-      target: 'reported',
-      pass: null,
-      note: 'server RSS peak during the wave minus RSS after a full GC before it, divided by the streams',
-    })
-    progress('paced streams done')
 
     // 3. Chats/s at saturation ------------------------------------------------------------------------------
-    await ask({ cmd: 'pace', ms: 0 }, 'pace')
-    const SAT_MS = QUICK ? 1500 : 4000
-    const hot = users[STREAMS - 1]!
-    const saturate = async (arm: 'metered' | 'unmetered', hotUser: boolean): Promise<number> => {
-      const t0 = performance.now()
-      const deadline = t0 + SAT_MS
-      let done = 0
-      await Promise.all(
-        Array.from({ length: SAT_CLIENTS }, async (_, i) => {
-          const user = hotUser ? hot : users[i]!
-          while (performance.now() < deadline) {
-            await chat(arm, user)
-            done++
-          }
-        }),
-      )
-      return done / ((performance.now() - t0) / 1000)
+    if (runs('saturation')) {
+      await ask({ cmd: 'pace', ms: 0 }, 'pace')
+      const SAT_MS = QUICK ? 1500 : 4000
+      const hot = users[STREAMS - 1]!
+      const saturate = async (arm: 'metered' | 'unmetered', hotUser: boolean): Promise<number> => {
+        const t0 = performance.now()
+        const deadline = t0 + SAT_MS
+        let done = 0
+        await Promise.all(
+          Array.from({ length: SAT_CLIENTS }, async (_, i) => {
+            const user = hotUser ? hot : users[i]!
+            while (performance.now() < deadline) {
+              await chat(arm, user)
+              done++
+            }
+          }),
+        )
+        return done / ((performance.now() - t0) / 1000)
+      }
+      await saturate('metered', false)
+      await saturate('unmetered', false)
+      const sat = await interleave(QUICK ? 2 : 4, {
+        metered: () => saturate('metered', false),
+        unmetered: () => saturate('unmetered', false),
+        hot: () => saturate('metered', true),
+      })
+      const sm = median(sat.metered)
+      const su = median(sat.unmetered)
+      const sh = median(sat.hot)
+      const { open } = await ask({ cmd: 'streams' }, 'streams')
+      const audit = await auditLedger(testDb.db, users, expected)
+      rows.push({
+        figure: `Full chats/s at saturation (${SAT_CLIENTS} clients, ${SAT_CLIENTS} users)`,
+        arms: ['metered', 'unmetered'],
+        medians: [sm, su],
+        unit: 'chats/s',
+        comparison: (sm / su).toFixed(3),
+        target: '>= 0.7, ledger audit clean',
+        pass: sm / su >= 0.7 && audit.problems.length === 0 && failures === 0 && open === 0,
+        note: `audit after ${audit.chats} metered chats (every figure so far): ${
+          audit.problems.length === 0
+            ? 'every balance = opening - charged, one settled hold and one settle row per chat, settle costs = the credits chunks, no active hold'
+            : audit.problems.slice(0, 5).join('; ')
+        }; failed requests: ${failures}; streams open afterwards: ${open}`,
+      })
+      rows.push({
+        figure: `Metered chats/s, ${SAT_CLIENTS} clients on 1 user vs ${SAT_CLIENTS} users`,
+        arms: ['1 user', `${SAT_CLIENTS} users`],
+        medians: [sh, sm],
+        unit: 'chats/s',
+        comparison: (sh / sm).toFixed(3),
+        target: 'context',
+        pass: null,
+        note: "one user's reserve and settle serialise on that user's balance row (the hot-row lock)",
+      })
+      progress('saturation done')
     }
-    await saturate('metered', false)
-    await saturate('unmetered', false)
-    const sat = await interleave(QUICK ? 2 : 4, {
-      metered: () => saturate('metered', false),
-      unmetered: () => saturate('unmetered', false),
-      hot: () => saturate('metered', true),
-    })
-    const sm = median(sat.metered)
-    const su = median(sat.unmetered)
-    const sh = median(sat.hot)
-    const { open } = await ask({ cmd: 'streams' }, 'streams')
-    const audit = await auditLedger(testDb.db, users, expected)
-    rows.push({
-      figure: `Full chats/s at saturation (${SAT_CLIENTS} clients, ${SAT_CLIENTS} users)`,
-      arms: ['metered', 'unmetered'],
-      medians: [sm, su],
-      unit: 'chats/s',
-      comparison: (sm / su).toFixed(3),
-      target: '>= 0.7, ledger audit clean',
-      pass: sm / su >= 0.7 && audit.problems.length === 0 && failures === 0 && open === 0,
-      note: `audit after ${audit.chats} metered chats (every figure so far): ${
-        audit.problems.length === 0
-          ? 'every balance = opening - charged, one settled hold and one settle row per chat, settle costs = the credits chunks, no active hold'
-          : audit.problems.slice(0, 5).join('; ')
-      }; failed requests: ${failures}; streams open afterwards: ${open}`,
-    })
-    rows.push({
-      figure: `Metered chats/s, ${SAT_CLIENTS} clients on 1 user vs ${SAT_CLIENTS} users`,
-      arms: ['1 user', `${SAT_CLIENTS} users`],
-      medians: [sh, sm],
-      unit: 'chats/s',
-      comparison: (sh / sm).toFixed(3),
-      target: 'context',
-      pass: null,
-      note: "one user's reserve and settle serialise on that user's balance row (the hot-row lock)",
-    })
-    progress('saturation done')
 
     // 4. Logging at info vs silent --------------------------------------------------------------------------
     const LOG_MS = QUICK ? 800 : 1500
@@ -323,53 +357,58 @@ async function main() {
       hono: pool(ports.hono, 16),
       node: pool(ports.node, 16),
     }
-    await closedLoop(plain.logged, '/api/models', 16, 500)
-    await closedLoop(plain.silent, '/api/models', 16, 500)
-    const logBytesBefore = statSync(logFile).size
-    const logging = await interleave(QUICK ? 3 : 8, {
-      info: () => closedLoop(plain.logged, '/api/models', 16, LOG_MS),
-      silent: () => closedLoop(plain.silent, '/api/models', 16, LOG_MS),
-    })
-    const li = median(logging.info)
-    const ls = median(logging.silent)
-    rows.push({
-      figure: 'Requests/s, GET /api/models, 16 connections: logging',
-      arms: ['info', 'silent'],
-      medians: [li, ls],
-      unit: 'req/s',
-      comparison: (li / ls).toFixed(3),
-      target: '>= 0.95',
-      pass: li / ls >= 0.95,
-      note: `one JSON line per request to the server's stdout (a file here; ${(
-        (statSync(logFile).size - logBytesBefore) / 1e6
-      ).toFixed(1)} MB written)`,
-    })
-    progress('logging done')
+    if (runs('logging')) {
+      await closedLoop(plain.logged, '/api/models', 16, 500)
+      await closedLoop(plain.silent, '/api/models', 16, 500)
+      const logBytesBefore = statSync(logFile).size
+      const logging = await interleave(QUICK ? 3 : 8, {
+        info: () => closedLoop(plain.logged, '/api/models', 16, LOG_MS),
+        silent: () => closedLoop(plain.silent, '/api/models', 16, LOG_MS),
+      })
+      const li = median(logging.info)
+      const ls = median(logging.silent)
+      rows.push({
+        figure: 'Requests/s, GET /api/models, 16 connections: logging',
+        arms: ['info', 'silent'],
+        medians: [li, ls],
+        unit: 'req/s',
+        comparison: (li / ls).toFixed(3),
+        target: '>= 0.95',
+        pass: li / ls >= 0.95,
+        note: `one JSON line per request to the server's stdout (a file here; ${(
+          (statSync(logFile).size - logBytesBefore) / 1e6
+        ).toFixed(1)} MB written)`,
+      })
+      progress('logging done')
+    }
 
     // 5. HTTP stack -----------------------------------------------------------------------------------------
-    await closedLoop(plain.hono, '/', 16, 500)
-    await closedLoop(plain.node, '/', 16, 500)
-    const stack = await interleave(QUICK ? 3 : 6, {
-      hono: () => closedLoop(plain.hono, '/', 16, LOG_MS),
-      node: () => closedLoop(plain.node, '/', 16, LOG_MS),
-      app: () => closedLoop(plain.silent, '/healthz', 16, LOG_MS),
-    })
-    const hh = median(stack.hono)
-    const hn = median(stack.node)
-    const ha = median(stack.app)
-    rows.push({
-      figure: 'Requests/s, trivial JSON route, 16 connections',
-      arms: ['Hono on @hono/node-server', 'bare node:http', 'full app /healthz'],
-      medians: [hh, hn, ha],
-      unit: 'req/s',
-      comparison: `${(hh / hn).toFixed(3)} (Hono / node:http)`,
-      target: 'context',
-      pass: null,
-      note: 'the full app adds request ids, the request-log middleware (silent here) and route metrics',
-    })
-    progress('HTTP stack done')
+    if (runs('stack')) {
+      await closedLoop(plain.hono, '/', 16, 500)
+      await closedLoop(plain.node, '/', 16, 500)
+      const stack = await interleave(QUICK ? 3 : 6, {
+        hono: () => closedLoop(plain.hono, '/', 16, LOG_MS),
+        node: () => closedLoop(plain.node, '/', 16, LOG_MS),
+        app: () => closedLoop(plain.silent, '/healthz', 16, LOG_MS),
+      })
+      const hh = median(stack.hono)
+      const hn = median(stack.node)
+      const ha = median(stack.app)
+      rows.push({
+        figure: 'Requests/s, trivial JSON route, 16 connections',
+        arms: ['Hono on @hono/node-server', 'bare node:http', 'full app /healthz'],
+        medians: [hh, hn, ha],
+        unit: 'req/s',
+        comparison: `${(hh / hn).toFixed(3)} (Hono / node:http)`,
+        target: 'context',
+        pass: null,
+        note: 'the full app adds request ids, the request-log middleware (silent here) and route metrics',
+      })
+      progress('HTTP stack done')
+    }
 
     for (const p of [...Object.values(pools), ...Object.values(plain)]) await p.close()
+    closing = true
     await ask({ cmd: 'close' }, 'close')
     child = undefined
 

@@ -1,6 +1,7 @@
 /**
  * The server side of the API benchmark, run as a child process of `api.bench.ts` (the load generator), so the
- * client's work never shares an event loop with the server's. It serves, in this one process, on loopback:
+ * client's work never shares an event loop with the server's. (Not named `server.ts`, so nothing aimed at the
+ * app's own entry matches it.) It serves, in this one process, on loopback:
  *
  * - `metered`:   the production wiring (`openServices` + `createApp`) with a silent logger;
  * - `unmetered`: the same, with `unmeteredChatForBenchmark` (the same /api/chat without reserve/settle);

@@ -1,4 +1,4 @@
-/** IPC messages between the benchmark's load generator (`api.bench.ts`) and its server process (`server.ts`). */
+/** IPC messages between the benchmark's load generator (`api.bench.ts`) and its server process (`load-target.ts`). */
 
 export interface Ports {
   metered: number
