@@ -11,7 +11,7 @@
 //
 // Env: TEST_DATABASE_URL or DATABASE_URL (PostgreSQL for the database and API benches; each bench creates and
 // drops its own databases; default postgres://postgres@127.0.0.1:5432/test), BENCH_SECONDS (database bench,
-// seconds per arm per round; default 5 here so the whole run stays well under 10 minutes on 2 cores).
+// seconds per arm per round; default 4 here so the whole run stays well under 10 minutes on 2 cores).
 // `--only NAME[,NAME]` runs some benches (names: database, metering, api).
 import { spawn } from 'node:child_process'
 import { readdirSync, writeFileSync } from 'node:fs'
@@ -65,7 +65,7 @@ function run(bench) {
         env: {
           ...process.env,
           TEST_DATABASE_URL: databaseUrl,
-          BENCH_SECONDS: process.env.BENCH_SECONDS ?? '5',
+          BENCH_SECONDS: process.env.BENCH_SECONDS ?? '4',
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
