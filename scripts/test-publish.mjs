@@ -174,6 +174,7 @@ async function main() {
         module: 'NodeNext',
         moduleResolution: 'NodeNext',
         strict: true,
+        rootDir: 'src',
         outDir: 'dist',
         skipLibCheck: false,
         types: ['node'],
