@@ -57,6 +57,7 @@ export function createApp(deps: AppDeps): App {
     createRateLimiter({
       requestsPerMinute: config.rateLimitRpm,
       maxConcurrentStreams: config.maxConcurrentStreams,
+      streamSlotTtlMs: config.streamSlotTtlMs,
     })
   const catalog = createModelCatalog(config, deps.createAdapter)
   const auth = createAuthenticator({

@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       lowCreditThreshold: 10,
       rateLimitRpm: 60,
       maxConcurrentStreams: 3,
+      streamSlotTtlMs: 60_000,
       bodyLimitBytes: 1024 * 1024,
       databaseUrl: undefined,
       jwt: undefined,
@@ -28,9 +29,15 @@ describe('loadConfig', () => {
     ['DEMO_MODE', 'off', false],
     ['PORT', '0', 0],
     ['RATE_LIMIT_RPM', '5', 5],
+    ['STREAM_SLOT_TTL_MS', '1500', 1500],
   ])('parses %s=%s', (name, value, expected) => {
     const config = loadConfig({ [name]: value }) as unknown as Record<string, unknown>
-    const key = { DEMO_MODE: 'demoMode', PORT: 'port', RATE_LIMIT_RPM: 'rateLimitRpm' }[name] as string
+    const key = {
+      DEMO_MODE: 'demoMode',
+      PORT: 'port',
+      RATE_LIMIT_RPM: 'rateLimitRpm',
+      STREAM_SLOT_TTL_MS: 'streamSlotTtlMs',
+    }[name] as string
     expect(config[key]).toBe(expected)
   })
 
@@ -50,6 +57,7 @@ describe('loadConfig', () => {
         ADMIN_API_KEY: 'short',
         LOG_LEVEL: 'loud',
         BODY_LIMIT_BYTES: '1.5',
+        STREAM_SLOT_TTL_MS: '500',
       })
     } catch (err) {
       error = err
@@ -65,6 +73,7 @@ describe('loadConfig', () => {
         'LOG_LEVEL',
         'PORT',
         'STARTING_CREDITS',
+        'STREAM_SLOT_TTL_MS',
       ].sort(),
     )
     expect((error as Error).message).toContain('PORT: must be a whole number')

@@ -69,6 +69,7 @@ const envSchema = z.object({
   DEFAULT_MAX_TOKENS: int(1, 1_000_000).default(1024),
   RATE_LIMIT_RPM: int(1).default(60),
   MAX_CONCURRENT_STREAMS: int(1).default(3),
+  STREAM_SLOT_TTL_MS: int(1000).default(60_000),
   BODY_LIMIT_BYTES: int(1024).default(1024 * 1024),
   HOLD_TTL_MS: int(1000).default(10 * 60_000),
   SWEEP_INTERVAL_MS: int(0).default(30_000),
@@ -102,6 +103,8 @@ export interface Config {
   defaultMaxTokens: number
   rateLimitRpm: number
   maxConcurrentStreams: number
+  /** A stream slot not renewed for this long is free again (slots of a crashed process). */
+  streamSlotTtlMs: number
   bodyLimitBytes: number
   holdTtlMs: number
   sweepIntervalMs: number
@@ -189,6 +192,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     defaultMaxTokens: e.DEFAULT_MAX_TOKENS,
     rateLimitRpm: e.RATE_LIMIT_RPM,
     maxConcurrentStreams: e.MAX_CONCURRENT_STREAMS,
+    streamSlotTtlMs: e.STREAM_SLOT_TTL_MS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     holdTtlMs: e.HOLD_TTL_MS,
     sweepIntervalMs: e.SWEEP_INTERVAL_MS,

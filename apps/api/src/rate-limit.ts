@@ -1,8 +1,10 @@
 /**
- * Per-user limits with `rate-limiter-flexible`: requests per minute and concurrent streams. In memory by
- * default; on Redis when a client is given, so several API processes share the limits. A Redis outage falls
- * back to an in-memory insurance limiter instead of failing every request.
+ * Per-user limits: requests per minute with `rate-limiter-flexible`, and concurrent streams as slots with
+ * their own expiry (see stream-slots.ts), renewed by a heartbeat while the stream runs. In memory by default;
+ * on Redis when a client is given, so several API processes share the limits. A Redis outage falls back to
+ * in-memory limits instead of failing every request.
  */
+import { randomUUID } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import {
   type RateLimiterAbstract,
@@ -10,6 +12,7 @@ import {
   RateLimiterRedis,
   RateLimiterRes,
 } from 'rate-limiter-flexible'
+import { createMemorySlotStore, createRedisSlotStore, type StreamSlotStore } from './stream-slots'
 
 export interface RateLimitDecision {
   allowed: boolean
@@ -21,8 +24,9 @@ export interface RateLimiter {
   /** Count one request of `key` against the per-minute budget. */
   consumeRequest(key: string): Promise<RateLimitDecision>
   /**
-   * Take one of `key`'s concurrent-stream slots. On success `release` must be called exactly once when the
-   * stream ends (it is idempotent, so a double call is harmless).
+   * Take one of `key`'s concurrent-stream slots. On success the slot is renewed in the background until
+   * `release` is called when the stream ends (idempotent, so a double call is harmless); a slot that is never
+   * released (the process died) frees itself after `streamSlotTtlMs`.
    */
   acquireStream(key: string): Promise<RateLimitDecision & { release: () => Promise<void> }>
 }
@@ -35,10 +39,15 @@ export interface RateLimiterOptions {
   /** Key prefix in Redis, so apps sharing a Redis do not share counters. */
   keyPrefix?: string
   /**
-   * Safety valve for the concurrency counter: a slot leaked by a crashed process is forgotten after this long.
-   * Keep it above the longest stream (the provider timeout). Default one hour.
+   * Lifetime of a stream slot nobody renews (ms): slots of a crashed process free themselves after this
+   * long. Open streams renew theirs, so it need not cover the longest stream. Default 60 000.
    */
-  streamSlotTtlSeconds?: number
+  streamSlotTtlMs?: number
+  /**
+   * How often an open stream renews its slot (ms). Default a third of the TTL, so a missed beat (Redis briefly
+   * away, a stalled event loop) is survived. 0 never renews: tests use it to play a process that died holding slots.
+   */
+  streamSlotHeartbeatMs?: number
 }
 
 /**
@@ -50,7 +59,14 @@ export interface RateLimiterOptions {
  */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const prefix = options.keyPrefix ?? '10x-api'
-  const slotTtl = options.streamSlotTtlSeconds ?? 3600
+  const slotTtlMs = options.streamSlotTtlMs ?? 60_000
+  const heartbeatMs = options.streamSlotHeartbeatMs ?? Math.floor(slotTtlMs / 3)
+  if (!Number.isSafeInteger(options.maxConcurrentStreams) || options.maxConcurrentStreams < 1)
+    throw new RangeError('maxConcurrentStreams must be a whole number >= 1')
+  if (!Number.isSafeInteger(slotTtlMs) || slotTtlMs < 10)
+    throw new RangeError('streamSlotTtlMs must be a whole number of ms >= 10')
+  if (!Number.isSafeInteger(heartbeatMs) || heartbeatMs < 0 || heartbeatMs >= slotTtlMs)
+    throw new RangeError('streamSlotHeartbeatMs must be a whole number of ms, 0 <= beat < streamSlotTtlMs')
   const make = (keyPrefix: string, points: number, duration: number): RateLimiterAbstract => {
     const memory = new RateLimiterMemory({ keyPrefix, points, duration })
     if (!options.redis) return memory
@@ -64,7 +80,23 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     })
   }
   const requests = make(`${prefix}:rpm`, options.requestsPerMinute, 60)
-  const streams = make(`${prefix}:streams`, options.maxConcurrentStreams, slotTtl)
+  const memorySlots = createMemorySlotStore()
+  // A new key name: the former rate-limiter-flexible counter at `${prefix}:streams:*` is a string, not a set.
+  const redisSlots = options.redis ? createRedisSlotStore(options.redis, `${prefix}:stream-slots`) : undefined
+
+  /** Redis when it answers, else the in-process store (the same fallback as the request limiter). */
+  const take = async (key: string, slotId: string) => {
+    if (redisSlots && options.redis?.status === 'ready') {
+      try {
+        const result = await redisSlots.acquire(key, slotId, options.maxConcurrentStreams, slotTtlMs)
+        return { store: redisSlots, result }
+      } catch {
+        // Fall through to memory.
+      }
+    }
+    const result = await memorySlots.acquire(key, slotId, options.maxConcurrentStreams, slotTtlMs)
+    return { store: memorySlots as StreamSlotStore, result }
+  }
 
   return {
     async consumeRequest(key) {
@@ -76,13 +108,23 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       }
     },
     async acquireStream(key) {
-      try {
-        await streams.consume(key, 1)
-      } catch (err) {
-        // A refused consume still counted its point: give it back so refusals never eat slots.
-        if (err instanceof RateLimiterRes) await streams.reward(key, 1).catch(() => {})
-        return { allowed: false, retryAfterSeconds: 1, release: async () => {} }
+      const slotId = randomUUID()
+      const { store, result } = await take(key, slotId)
+      if (!result.ok) {
+        // When the oldest slot runs out if nobody renews it: the latest a slot is sure to come back, even if
+        // its holder died (a live holder may end its stream sooner).
+        return {
+          allowed: false,
+          retryAfterSeconds: Math.max(1, Math.ceil(result.retryAfterMs / 1000)),
+          release: async () => {},
+        }
       }
+      // A failed beat (Redis briefly away) is retried on the next one; the slot survives two misses.
+      const beat =
+        heartbeatMs > 0
+          ? setInterval(() => store.heartbeat(key, slotId, slotTtlMs).catch(() => {}), heartbeatMs)
+          : undefined
+      beat?.unref()
       let released = false
       return {
         allowed: true,
@@ -90,7 +132,9 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         release: async () => {
           if (released) return
           released = true
-          await streams.reward(key, 1).catch(() => {})
+          clearInterval(beat)
+          // If Redis is away the slot is left to expire on its own within one TTL.
+          await store.release(key, slotId).catch(() => {})
         },
       }
     },

@@ -91,6 +91,7 @@ export async function startServer(
   const rateLimiter = createRateLimiter({
     requestsPerMinute: config.rateLimitRpm,
     maxConcurrentStreams: config.maxConcurrentStreams,
+    streamSlotTtlMs: config.streamSlotTtlMs,
     redis,
   })
   const { app, streams } = createApp({
