@@ -1,7 +1,7 @@
 /**
  * Two API processes sharing one PostgreSQL and one Redis (REDIS_URL): a burst split across both admits no
  * more chats than the balance covers (the ledger's guarded reserve decides, not either process), and the
- * per-user concurrent-stream limit holds across both (rate-limiter-flexible on Redis).
+ * per-user concurrent-stream limit holds across both (stream slots in a Redis sorted set).
  */
 import { sql } from '@10xstudent/database'
 import { Redis } from 'ioredis'
