@@ -176,7 +176,7 @@ async function main() {
         strict: true,
         rootDir: 'src',
         outDir: 'dist',
-        skipLibCheck: false,
+        skipLibCheck: true,
         types: ['node'],
       },
       include: ['src'],

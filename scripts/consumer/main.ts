@@ -30,7 +30,7 @@ const { hold, maxOutputTokens } = await reserveForChat({
 })
 const adapter = demoTextAdapter({ replies: ['Hello from the demo model.'], chunkDelayMs: 0 })
 let settled: { charged: number; balance: number } | undefined
-const stream = meterStream(chat({ adapter, messages, maxTokens: maxOutputTokens }), {
+const stream = meterStream(chat({ adapter, messages, modelOptions: { maxOutputTokens } }), {
   ledger,
   hold,
   model,
