@@ -77,6 +77,9 @@ async function main() {
   const servers: Server[] = []
   const listen = async (server: Server): Promise<number> => {
     servers.push(server)
+    // Waves of 256 streams leave pooled connections idle for seconds between arms; Node's 5 s default would
+    // close some just as the client reuses them ("other side closed"), a race of the bench, not of the app.
+    server.keepAliveTimeout = 120_000
     await new Promise<void>((resolve, reject) => {
       if (server.listening) return resolve()
       server.once('listening', resolve)
