@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config'
 // Vitest forwards ssr.resolve.conditions to Node as `--conditions` for external dependencies. With `import`
 // in that list, pg's CommonJS `require('pg-pool')` picks pg-pool's ESM build and `class extends Pool` fails,
 // so only the source condition and `node` are listed (Vite adds import/require per import kind itself).
-const conditions = ['@10xstudent/source', 'node']
+const conditions = ['@10xstudent/source', 'node', 'development|production']
 
 export const sharedConfig = defineConfig({
   resolve: { conditions },
