@@ -54,7 +54,7 @@ export interface PgCreditLedger extends CreditLedger {
 
 export type { DailyUsage }
 
-/** The SQL of each ledger function call (drizzle/0001_ledger_functions.sql), with explicit parameter types. */
+/** The SQL of each ledger function call (drizzle/0002_ledger_functions.sql), with explicit parameter types. */
 const STATEMENTS = {
   ledger_lookup: 'select ledger_lookup($1::text, $2::text) as r',
   ledger_lookup_hold: 'select ledger_lookup_hold($1::uuid, $2::text) as r',
@@ -75,8 +75,8 @@ const DEFAULT_HOLD_TTL_MS = 10 * 60 * 1000
 const MAX_HOLD_TTL_MS = 7 * 24 * 60 * 60 * 1000
 
 /**
- * What a ledger function answered (drizzle/0001, 0003, 0004). `entry` is the whole first row on a replay and
- * only the moved amounts (`ledger_movement()`) on success.
+ * What a ledger function answered (drizzle/0002_ledger_functions.sql). `entry` is the whole first row on a
+ * replay and only the moved amounts (`ledger_movement()`) on success.
  */
 interface Outcome {
   status: 'ok' | 'replay' | 'insufficient' | 'user_not_found' | 'hold_not_found' | 'hold_not_active' | 'none'

@@ -55,7 +55,7 @@ export function creditLogFromJson(j: Json): CreditLog {
   }
 }
 
-/** What a success path tells about the entry it wrote (`ledger_movement()` in drizzle/0004). */
+/** What a success path tells about the entry it wrote (`ledger_movement()` in drizzle/0002). */
 export type Movement = Pick<CreditLog, 'id' | 'delta' | 'cost' | 'shortfall' | 'balanceAfter'>
 
 /** A `ledger_movement()` object (or a whole `to_jsonb(credit_logs)` row: same keys) as a {@link Movement}. */

@@ -12,7 +12,8 @@ import { users } from './users'
 export const creditHolds = pgTable(
   'credit_holds',
   {
-    // Time-ordered (UUIDv7, drizzle/0004): inserts append to the primary key's right edge.
+    // Time-ordered (UUIDv7, `ledger_uuidv7()` from the first, custom migration): inserts append to the primary
+    // key's right edge.
     id: uuid('id').primaryKey().default(sql`ledger_uuidv7()`),
     userId: text('user_id')
       .notNull()

@@ -5,10 +5,10 @@ import { credits, timestampNow } from './columns'
 import { users } from './users'
 
 /**
- * Filled in by the `credit_logs_fill_defaults` BEFORE INSERT trigger (custom migration 0001): the documented
- * snippet `insert(creditLogs).values({ userId, operation, cost, tokensUsed })` must be a valid debit, so these
- * columns are optional in drizzle's insert type but stay NOT NULL in the database. PostgreSQL checks NOT NULL
- * after BEFORE triggers ran, so a row can never be stored without them.
+ * Filled in by the `credit_logs_fill_defaults` BEFORE INSERT trigger (custom migration `ledger_functions`): the
+ * documented snippet `insert(creditLogs).values({ userId, operation, cost, tokensUsed })` must be a valid debit,
+ * so these columns are optional in drizzle's insert type but stay NOT NULL in the database. PostgreSQL checks
+ * NOT NULL after BEFORE triggers ran, so a row can never be stored without them.
  */
 const filledByTrigger = () => sql`null`
 
@@ -26,13 +26,9 @@ const filledByTrigger = () => sql`null`
 export const creditLogs = pgTable(
   'credit_logs',
   {
-    // Time-ordered (UUIDv7, drizzle/0004): inserts append to the primary key's right edge.
+    // Time-ordered (UUIDv7, `ledger_uuidv7()` from the first, custom migration): inserts append to the primary
+    // key's right edge.
     id: uuid('id').primaryKey().default(sql`ledger_uuidv7()`),
-    /**
-     * Insertion order. Tie-breaker of the history keyset: several entries can share a `created_at` (one
-     * transaction, or PGlite's millisecond clock), and random UUIDs would order them arbitrarily.
-     */
-    seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
     userId: text('user_id')
       .notNull()
       .references(() => users.id),
@@ -66,6 +62,12 @@ export const creditLogs = pgTable(
     estimated: boolean('estimated').notNull().default(false),
     metadata: jsonb('metadata').$type<Record<string, unknown>>(),
     createdAt: timestampNow('created_at'),
+    /**
+     * Insertion order. Tie-breaker of the history keyset: several entries can share a `created_at` (one
+     * transaction, or PGlite's millisecond clock), and ids order them only by millisecond.
+     * Last column because it was added last before the migrations were squashed: the table kept that layout.
+     */
+    seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
   },
   (t) => [
     // I4: an idempotency key has at most one effect per user; NULL keys (the documented snippet) never clash.

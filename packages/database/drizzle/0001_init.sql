@@ -10,7 +10,7 @@ CREATE TABLE "api_keys" (
 );
 --> statement-breakpoint
 CREATE TABLE "credit_holds" (
-	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"id" uuid PRIMARY KEY DEFAULT ledger_uuidv7() NOT NULL,
 	"user_id" text NOT NULL,
 	"amount" bigint NOT NULL,
 	"status" text DEFAULT 'active' NOT NULL,
@@ -28,7 +28,7 @@ CREATE TABLE "credit_holds" (
 );
 --> statement-breakpoint
 CREATE TABLE "credit_logs" (
-	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"id" uuid PRIMARY KEY DEFAULT ledger_uuidv7() NOT NULL,
 	"user_id" text NOT NULL,
 	"kind" text NOT NULL,
 	"operation" text NOT NULL,
@@ -52,6 +52,7 @@ CREATE TABLE "credit_logs" (
 	"estimated" boolean DEFAULT false NOT NULL,
 	"metadata" jsonb,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"seq" bigint GENERATED ALWAYS AS IDENTITY (sequence name "credit_logs_seq_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
 	CONSTRAINT "credit_logs_kind_valid" CHECK ("credit_logs"."kind" in ('grant', 'hold', 'settle', 'release', 'charge', 'expire', 'adjust')),
 	CONSTRAINT "credit_logs_cost_non_negative" CHECK ("credit_logs"."cost" >= 0),
 	CONSTRAINT "credit_logs_shortfall_non_negative" CHECK ("credit_logs"."shortfall" >= 0),
@@ -70,12 +71,10 @@ CREATE TABLE "users" (
 ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "credit_holds" ADD CONSTRAINT "credit_holds_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "credit_logs" ADD CONSTRAINT "credit_logs_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "credit_logs" ADD CONSTRAINT "credit_logs_hold_id_credit_holds_id_fk" FOREIGN KEY ("hold_id") REFERENCES "public"."credit_holds"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "api_keys_key_hash_unique" ON "api_keys" USING btree ("key_hash");--> statement-breakpoint
 CREATE INDEX "api_keys_user_idx" ON "api_keys" USING btree ("user_id");--> statement-breakpoint
-CREATE UNIQUE INDEX "credit_holds_user_key_unique" ON "credit_holds" USING btree ("user_id","idempotency_key");--> statement-breakpoint
 CREATE INDEX "credit_holds_active_expiry_idx" ON "credit_holds" USING btree ("expires_at") WHERE status = 'active';--> statement-breakpoint
 CREATE INDEX "credit_holds_active_user_idx" ON "credit_holds" USING btree ("user_id") WHERE status = 'active';--> statement-breakpoint
 CREATE UNIQUE INDEX "credit_logs_user_key_unique" ON "credit_logs" USING btree ("user_id","idempotency_key");--> statement-breakpoint
-CREATE INDEX "credit_logs_user_created_idx" ON "credit_logs" USING btree ("user_id","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "credit_logs_hold_idx" ON "credit_logs" USING btree ("hold_id");
+CREATE INDEX "credit_logs_user_created_seq_idx" ON "credit_logs" USING btree ("user_id","created_at" DESC NULLS LAST,"seq" DESC NULLS LAST);--> statement-breakpoint
+CREATE UNIQUE INDEX "credit_logs_hold_resolution_unique" ON "credit_logs" USING btree ("hold_id") WHERE kind in ('settle', 'release', 'expire');

@@ -1,3 +1,0 @@
-DROP INDEX "credit_logs_user_created_idx";--> statement-breakpoint
-ALTER TABLE "credit_logs" ADD COLUMN "seq" bigint NOT NULL GENERATED ALWAYS AS IDENTITY (sequence name "credit_logs_seq_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1);--> statement-breakpoint
-CREATE INDEX "credit_logs_user_created_seq_idx" ON "credit_logs" USING btree ("user_id","created_at" DESC NULLS LAST,"seq" DESC NULLS LAST);
