@@ -22,7 +22,7 @@ function entry(over: Partial<UsageEntry>): UsageEntry {
 }
 
 describe('findStoppedCharge', () => {
-  it('adds up the settlement and tool charges of the same run', () => {
+  it('uses the run\'s settlement: the model\'s charge, tool charges stay on their cards', () => {
     const items = [
       entry({ id: 'other', runId: 'r2', cost: 9 }),
       entry({
@@ -37,7 +37,7 @@ describe('findStoppedCharge', () => {
       entry({ id: 'hold', kind: 'hold', runId: 'r1', cost: 0, delta: -40 }),
     ]
     expect(findStoppedCharge(items, { since: T0, runId: 'r1', claimed: new Set() })).toEqual({
-      charged: 4,
+      charged: 3,
       tokens: 120,
       estimated: true,
       balance: 90,

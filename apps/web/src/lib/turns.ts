@@ -35,7 +35,8 @@ export const CLOCK_SKEW_MS = 120_000
 
 /**
  * Find what a stopped reply was charged, from the newest ledger page. When the run id is known (the API sends it
- * as `X-Run-Id`), the run's settlement plus any per-tool charges of the same run are added up; otherwise the newest
+ * as `X-Run-Id`), that run's settlement is used — the model's charge only, like a finished reply's chip: per-tool
+ * charges of the run are shown on their tool cards, never added in twice; otherwise the newest
  * aborted settlement made after the reply started that no other turn has claimed is used. `undefined` until the
  * settlement row exists (the server settles a disconnected stream a moment after the abort).
  *
@@ -49,13 +50,8 @@ export function findStoppedCharge(
   opts: { since: number; runId?: string | undefined; claimed: ReadonlySet<string> },
 ): TurnCharge | undefined {
   if (opts.runId) {
-    const own = items.filter((e) => e.runId === opts.runId && isChargeEntry(e))
-    const settlement = own.find((e) => e.kind === 'settle')
-    if (!settlement) return undefined
-    return {
-      ...chargeFromEntry(settlement),
-      charged: own.reduce((n, e) => n + chargeFromEntry(e).charged, 0),
-    }
+    const settlement = items.find((e) => e.runId === opts.runId && e.kind === 'settle')
+    return settlement ? chargeFromEntry(settlement) : undefined
   }
   const entry = items.find((e) => {
     const at = Date.parse(e.createdAt)
