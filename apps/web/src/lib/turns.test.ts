@@ -22,7 +22,7 @@ function entry(over: Partial<UsageEntry>): UsageEntry {
 }
 
 describe('findStoppedCharge', () => {
-  it('uses the run\'s settlement: the model\'s charge, tool charges stay on their cards', () => {
+  it("uses the run's settlement: the model's charge, tool charges stay on their cards", () => {
     const items = [
       entry({ id: 'other', runId: 'r2', cost: 9 }),
       entry({
