@@ -2,8 +2,9 @@
  * Demo entry (`pnpm demo` runs the built `dist/demo.js`): demo mode on, the embedded PGlite database under
  * ./.data unless DATABASE_URL is set, the built web app served at `/`, port 3000 unless PORT. Prints the URL.
  */
-import { ConfigError, loadConfig } from './config'
+import { loadConfig } from './config'
 import { startServer } from './runtime'
+import { exitOnStartError } from './start-error'
 
 try {
   const config = loadConfig({ DEMO_MODE: '1', ...process.env })
@@ -17,14 +18,5 @@ try {
       `  models:   ${model}\n  Press Ctrl+C to stop.\n`,
   )
 } catch (err) {
-  if (err instanceof ConfigError) {
-    console.error(err.message)
-    process.exit(2)
-  }
-  if ((err as { code?: string }).code === 'EADDRINUSE') {
-    console.error(`Port ${process.env.PORT ?? 3000} is already in use; set PORT to a free port.`)
-    process.exit(1)
-  }
-  console.error(err)
-  process.exit(1)
+  exitOnStartError(err)
 }
