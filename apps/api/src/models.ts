@@ -9,19 +9,9 @@ import type { Config } from './config'
 import { createDemoModel } from './demo-model'
 import type { AdapterFactory } from './types'
 
-export interface ModelInfo {
-  model: string
-  label: string
-  provider: string
+/** A model as `/api/models` lists it: its domain price entry (credits per million tokens, per pool), `demo` always set. */
+export interface ModelInfo extends Omit<ModelPrice, 'demo'> {
   demo: boolean
-  /** Credits per million tokens, per pool. */
-  uncachedInput: number
-  cachedInput: number
-  cacheWrite: number
-  output: number
-  reasoning: number
-  maxOutputTokens: number
-  contextWindow: number
 }
 
 export interface ModelCatalog {
