@@ -2,6 +2,7 @@
  * The app's dependencies and Hono context variables. Collaborators are typed structurally by what the app
  * uses, so tests inject the real implementations and nothing else is needed.
  */
+import type { ApiKeyStore, CreatedApiKey } from '@10xstudent/database'
 import type { CreditLedger } from '@10xstudent/domain'
 import type { Logger } from '@10xstudent/logger'
 import type { AnyTextAdapter } from '@tanstack/ai'
@@ -18,19 +19,10 @@ export interface AppLedger extends CreditLedger {
   ): Promise<Array<{ day: string; credits: number; tokens: number; requests: number }>>
 }
 
-export interface CreatedApiKey {
-  id: string
-  key: string
-  prefix: string
-  name: string
-  createdAt: Date
-}
+export type { CreatedApiKey }
 
-export interface ApiKeys {
-  create(input: { userId: string; name: string }): Promise<CreatedApiKey>
-  verify(key: string): Promise<{ keyId: string; userId: string } | null>
-  revoke(keyId: string, options?: { userId?: string }): Promise<boolean>
-}
+/** The part of the database key store the app uses. */
+export type ApiKeys = Pick<ApiKeyStore, 'create' | 'verify' | 'revoke'>
 
 /** Builds the text adapter for one run. Injected by tests to count or gate provider calls. */
 export type AdapterFactory = (model: string, options: { maxOutputTokens: number }) => AnyTextAdapter
