@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type ApiProcess, startApi } from './support/api-process'
+import { describe, expect, it } from 'vitest'
 import {
   chipOf,
   ids,
@@ -9,8 +8,8 @@ import {
   waitForBadge,
   waitForBadgeValue,
 } from './support/app-page'
-import { type BrowserSession, openBrowser } from './support/browser'
-import { baseDatabaseUrl, type OpenTestDatabase, openTestDatabase } from './support/database'
+import { baseDatabaseUrl } from './support/database'
+import { useE2eStack } from './support/stack'
 
 const STARTING_CREDITS = 100
 
@@ -19,45 +18,30 @@ const replyText = (n: number) =>
   `document.querySelectorAll('[data-testid="assistant-turn"]')[${n}]?.querySelector('[data-testid="assistant-message"]')?.textContent ?? ''`
 
 describe.skipIf(!baseDatabaseUrl)('chat in Chromium against the real API and PostgreSQL', () => {
-  let db: OpenTestDatabase
-  let api: ApiProcess
-  let browser: BrowserSession
+  // 40 ms per token: the demo reply takes over a second, long enough to watch it stream and to stop it.
+  const stack = useE2eStack('chat', {
+    STARTING_CREDITS: String(STARTING_CREDITS),
+    DEMO_CHUNK_DELAY_MS: '40',
+  })
   let userId: string
   const charges: number[] = []
 
-  beforeAll(async () => {
-    db = await openTestDatabase(baseDatabaseUrl as string)
-    // 40 ms per token: the demo reply takes over a second, long enough to watch it stream and to stop it.
-    api = await startApi({
-      DATABASE_URL: db.url,
-      STARTING_CREDITS: String(STARTING_CREDITS),
-      DEMO_CHUNK_DELAY_MS: '40',
-    })
-    browser = await openBrowser('chat')
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await api?.stop()
-    await db?.close()
-  })
-
   it('a new visitor sends a message, watches it stream, and the badge drops by exactly the charge the chip and the ledger show', async () => {
-    const { page } = browser
-    await page.goto(api.url)
+    const { page } = stack.browser
+    await page.goto(stack.api.url)
     const before = await waitForBadge(page)
     expect(before).toBe(STARTING_CREDITS)
     await page.getByRole('heading', { name: 'Chat with a live credit meter' }).waitFor()
     await page.getByText('Demo model (offline) — demo model').waitFor({ state: 'attached' })
     userId = await sessionUserId(page)
-    await browser.shot('new-visitor')
+    await stack.browser.shot('new-visitor')
 
     await typeAndSend(page, 'Hello! What does one credit buy?')
     await page.waitForSelector(ids.stop)
     await page.waitForSelector('[data-testid="credit-inflight"]')
     await page.waitForFunction(`(${replyText(0)}).length > 10`)
     const partial = String(await page.evaluate(replyText(0)))
-    await browser.shot('streaming')
+    await stack.browser.shot('streaming')
 
     const chip = await chipOf(page, 0)
     const full = String(await page.evaluate(replyText(0)))
@@ -69,20 +53,20 @@ describe.skipIf(!baseDatabaseUrl)('chat in Chromium against the real API and Pos
 
     await waitForBadgeValue(page, before - chip.charged)
     expect(await page.locator('[data-testid="credit-inflight"]').count()).toBe(0)
-    const [settle, ...rest] = await db.charges(userId)
+    const [settle, ...rest] = await stack.db.charges(userId)
     expect(settle).toMatchObject({ kind: 'settle', finishReason: 'stop', estimated: false })
     const ledgerCharge = [settle, ...rest]
       .filter((r) => r?.runId === settle?.runId)
       .reduce((n, r) => n + (r?.cost ?? 0), 0)
     expect(ledgerCharge).toBe(chip.charged)
-    expect(await db.balance(userId)).toBe(before - chip.charged)
+    expect(await stack.db.balance(userId)).toBe(before - chip.charged)
     charges.push(chip.charged)
-    await browser.shot('settled')
-    expect(browser.errors).toEqual([])
+    await stack.browser.shot('settled')
+    expect(stack.browser.errors).toEqual([])
   })
 
   it('stopping mid-reply bills an estimated charge, recorded as aborted in the ledger', async () => {
-    const { page } = browser
+    const { page } = stack.browser
     const before = await readBadge(page)
     await typeAndSend(page, 'Now tell me a long story about ledgers.')
     await page.waitForFunction(`(${replyText(1)}).length > 5`)
@@ -90,7 +74,7 @@ describe.skipIf(!baseDatabaseUrl)('chat in Chromium against the real API and Pos
     await page.keyboard.press('Escape')
     await page.waitForSelector(ids.send)
     const stoppedAt = await page.evaluate(replyText(1))
-    await browser.shot('stopped')
+    await stack.browser.shot('stopped')
 
     const chip = await chipOf(page, 1)
     expect(chip).toMatchObject({ estimated: true, finishReason: 'aborted' })
@@ -100,21 +84,21 @@ describe.skipIf(!baseDatabaseUrl)('chat in Chromium against the real API and Pos
     expect(await page.evaluate(replyText(1))).toBe(stoppedAt)
 
     await waitForBadgeValue(page, before - chip.charged)
-    const [settle] = await db.charges(userId)
+    const [settle] = await stack.db.charges(userId)
     expect(settle).toMatchObject({
       kind: 'settle',
       finishReason: 'aborted',
       estimated: true,
       cost: chip.charged,
     })
-    expect(await db.balance(userId)).toBe(before - chip.charged)
+    expect(await stack.db.balance(userId)).toBe(before - chip.charged)
     charges.push(chip.charged)
-    await browser.shot('stopped-settled')
-    expect(browser.errors).toEqual([])
+    await stack.browser.shot('stopped-settled')
+    expect(stack.browser.errors).toEqual([])
   })
 
   it('the usage page lists the ledger entries and draws the per-day charts', async () => {
-    const { page } = browser
+    const { page } = stack.browser
     await page.getByRole('link', { name: 'Usage' }).click()
     await page.waitForSelector('[data-testid="ledger-table"]')
     const kinds = await page
@@ -135,27 +119,27 @@ describe.skipIf(!baseDatabaseUrl)('chat in Chromium against the real API and Pos
     expect(await page.locator('[data-testid="chart-tokens-bar"]').count()).toBe(1)
     const label = await page.locator('[data-testid="chart-credits"]').getAttribute('aria-label')
     expect(label).toMatch(new RegExp(`Credits per day: \\w+ \\d+ ${total}$`))
-    await browser.shot('usage')
-    expect(browser.errors).toEqual([])
+    await stack.browser.shot('usage')
+    expect(stack.browser.errors).toEqual([])
   })
 
   it('stays readable at phone width: no horizontal page scroll on either page', async () => {
-    const { page } = browser
+    const { page } = stack.browser
     await page.setViewportSize({ width: 390, height: 844 })
     for (const hash of ['#/usage', '#/']) {
-      await page.goto(`${api.url}/${hash}`)
+      await page.goto(`${stack.api.url}/${hash}`)
       await page.waitForSelector(ids.badge)
       const overflow = await page.evaluate(
         () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
       )
       expect(overflow).toBeLessThanOrEqual(0)
-      await browser.shot(`phone-${hash === '#/' ? 'chat' : 'usage'}`)
+      await stack.browser.shot(`phone-${hash === '#/' ? 'chat' : 'usage'}`)
     }
-    expect(browser.errors).toEqual([])
+    expect(stack.browser.errors).toEqual([])
   })
 
   it('replaces a stale key in local storage with a new demo session', async () => {
-    const { page } = browser
+    const { page } = stack.browser
     await page.evaluate(() =>
       window.localStorage.setItem(
         '10xstudent.session',
@@ -169,6 +153,6 @@ describe.skipIf(!baseDatabaseUrl)('chat in Chromium against the real API and Pos
     expect(fresh).not.toBe(userId)
     expect(fresh).not.toBe('demo_gone')
     // The refused key shows up once as a 401 in Chromium's network log; nothing else may.
-    expect(browser.errors.filter((e) => !/status of 401/.test(e))).toEqual([])
+    expect(stack.browser.errors.filter((e) => !/status of 401/.test(e))).toEqual([])
   })
 })

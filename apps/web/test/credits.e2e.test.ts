@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type ApiProcess, startApi } from './support/api-process'
+import { describe, expect, it } from 'vitest'
 import {
   chipOf,
   ids,
@@ -9,8 +8,8 @@ import {
   waitForBadge,
   waitForBadgeValue,
 } from './support/app-page'
-import { type BrowserSession, openBrowser } from './support/browser'
-import { baseDatabaseUrl, type OpenTestDatabase, openTestDatabase } from './support/database'
+import { baseDatabaseUrl } from './support/database'
+import { useE2eStack } from './support/stack'
 
 // A visitor starting with 3 credits is below the low-credit threshold (10) at once and runs out within a few
 // replies: the demo reply costs 1 credit, and a reservation needs the prompt plus 256 output tokens (> 1 credit).
@@ -18,36 +17,21 @@ const STARTING_CREDITS = 3
 const TOP_UP = 50
 
 describe.skipIf(!baseDatabaseUrl)('running out of credits in Chromium against the real API', () => {
-  let db: OpenTestDatabase
-  let api: ApiProcess
-  let browser: BrowserSession
-
-  beforeAll(async () => {
-    db = await openTestDatabase(baseDatabaseUrl as string)
-    api = await startApi({
-      DATABASE_URL: db.url,
-      STARTING_CREDITS: String(STARTING_CREDITS),
-      LOW_CREDIT_THRESHOLD: '10',
-      DEMO_TOP_UP_CREDITS: String(TOP_UP),
-      DEMO_CHUNK_DELAY_MS: '5',
-    })
-    browser = await openBrowser('credits')
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await api?.stop()
-    await db?.close()
+  const stack = useE2eStack('credits', {
+    STARTING_CREDITS: String(STARTING_CREDITS),
+    LOW_CREDIT_THRESHOLD: '10',
+    DEMO_TOP_UP_CREDITS: String(TOP_UP),
+    DEMO_CHUNK_DELAY_MS: '5',
   })
 
   it('warns about low credits, shows the 402 panel with required and available credits, and a top-up restores sending', async () => {
-    const { page } = browser
-    await page.goto(api.url)
+    const { page } = stack.browser
+    await page.goto(stack.api.url)
     expect(await waitForBadge(page)).toBe(STARTING_CREDITS)
     expect(await page.getAttribute(ids.badge, 'data-low')).toBe('true')
     await page.locator(ids.badge).getByText('Low credits').waitFor()
     const userId = await sessionUserId(page)
-    await browser.shot('low-credits')
+    await stack.browser.shot('low-credits')
 
     // Spend until the API refuses: each accepted reply settles before the next message is typed.
     let sent = 0
@@ -70,7 +54,7 @@ describe.skipIf(!baseDatabaseUrl)('running out of credits in Chromium against th
       if (outcome === 'refused') break
       await page.waitForSelector(ids.send)
     }
-    await browser.shot('spent')
+    await stack.browser.shot('spent')
     expect(sent).toBeGreaterThan(0)
     expect(sent).toBeLessThan(6)
 
@@ -82,7 +66,7 @@ describe.skipIf(!baseDatabaseUrl)('running out of credits in Chromium against th
     const available = Number(
       (await panel.locator('[data-testid="available-credits"]').textContent())?.split(' ')[0],
     )
-    const balance = await db.balance(userId)
+    const balance = await stack.db.balance(userId)
     expect(available).toBe(balance)
     expect(required).toBeGreaterThan(available)
     // The refused message was not sent or charged: no turn for it, its text is back in the box, nothing billed.
@@ -92,27 +76,27 @@ describe.skipIf(!baseDatabaseUrl)('running out of credits in Chromium against th
         (document.querySelector(inputSel as string) as HTMLTextAreaElement | null)?.value === text,
       [ids.turn, ids.input, sent, message] as const,
     )
-    expect((await db.charges(userId)).filter((r) => r.kind === 'settle')).toHaveLength(sent)
+    expect((await stack.db.charges(userId)).filter((r) => r.kind === 'settle')).toHaveLength(sent)
     await waitForBadgeValue(page, balance)
     // Focus moves to the panel so keyboard users land on the explanation.
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('insufficient-title')
-    await browser.shot('insufficient-credits')
+    await stack.browser.shot('insufficient-credits')
 
     await panel.getByRole('button', { name: 'Top up (demo)' }).click()
     await page.locator('[data-testid="topup-toast"]').waitFor()
     await waitForBadgeValue(page, balance + TOP_UP)
-    expect(await db.balance(userId)).toBe(balance + TOP_UP)
+    expect(await stack.db.balance(userId)).toBe(balance + TOP_UP)
     expect(await page.getAttribute(ids.badge, 'data-low')).toBe('false')
     expect(await page.locator(ids.insufficient).count()).toBe(0)
-    await browser.shot('topped-up')
+    await stack.browser.shot('topped-up')
 
     // Sending works again, from the keyboard: focus is back in the message box with the text restored.
     await page.keyboard.press('Enter')
     const chip = await chipOf(page, sent)
     expect(chip.finishReason).toBe('stop')
     await waitForBadgeValue(page, balance + TOP_UP - chip.charged)
-    expect(await readBadge(page)).toBe(await db.balance(userId))
-    await browser.shot('sending-again')
-    expect(browser.errors).toEqual([])
+    expect(await readBadge(page)).toBe(await stack.db.balance(userId))
+    await stack.browser.shot('sending-again')
+    expect(stack.browser.errors).toEqual([])
   })
 })

@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type ApiProcess, startApi } from './support/api-process'
+import { describe, expect, it } from 'vitest'
 import {
   chipOf,
   ids,
@@ -9,36 +8,21 @@ import {
   waitForBadge,
   waitForBadgeValue,
 } from './support/app-page'
-import { type BrowserSession, openBrowser } from './support/browser'
-import { baseDatabaseUrl, type OpenTestDatabase, openTestDatabase } from './support/database'
+import { baseDatabaseUrl } from './support/database'
+import { useE2eStack } from './support/stack'
 
 const STARTING_CREDITS = 100
 
 describe.skipIf(!baseDatabaseUrl)('tool calls and markdown from the demo model in Chromium', () => {
-  let db: OpenTestDatabase
-  let api: ApiProcess
-  let browser: BrowserSession
+  const stack = useE2eStack('tools', {
+    STARTING_CREDITS: String(STARTING_CREDITS),
+    DEMO_CHUNK_DELAY_MS: '5',
+  })
   let userId: string
 
-  beforeAll(async () => {
-    db = await openTestDatabase(baseDatabaseUrl as string)
-    api = await startApi({
-      DATABASE_URL: db.url,
-      STARTING_CREDITS: String(STARTING_CREDITS),
-      DEMO_CHUNK_DELAY_MS: '5',
-    })
-    browser = await openBrowser('tools')
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await api?.stop()
-    await db?.close()
-  })
-
   it('"search for prompt caching" shows a charged web_search card, and the badge drops by the reply plus the search', async () => {
-    const { page } = browser
-    await page.goto(api.url)
+    const { page } = stack.browser
+    await page.goto(stack.api.url)
     expect(await waitForBadge(page)).toBe(STARTING_CREDITS)
     userId = await sessionUserId(page)
 
@@ -61,22 +45,22 @@ describe.skipIf(!baseDatabaseUrl)('tool calls and markdown from the demo model i
     expect(
       await message.locator('strong a[href="https://ai.google.dev/gemini-api/docs/caching"]').textContent(),
     ).toBe('Prompt caching: reuse a long prompt prefix')
-    await browser.shot('web-search')
+    await stack.browser.shot('web-search')
 
     // The chip shows the reply's own charge; the card's search credit is billed on top, in its own ledger row.
     await waitForBadgeValue(page, STARTING_CREDITS - chip.charged - 1)
-    const rows = await db.charges(userId)
+    const rows = await stack.db.charges(userId)
     const settle = rows.find((r) => r.kind === 'settle')
     const search = rows.filter((r) => r.operation === 'web_search')
     expect(settle).toMatchObject({ finishReason: 'stop', estimated: false, cost: chip.charged })
     expect(search).toEqual([expect.objectContaining({ kind: 'charge', cost: 1, runId: settle?.runId })])
     expect(rows).toHaveLength(2)
-    expect(await db.balance(userId)).toBe(STARTING_CREDITS - chip.charged - 1)
-    expect(browser.errors).toEqual([])
+    expect(await stack.db.balance(userId)).toBe(STARTING_CREDITS - chip.charged - 1)
+    expect(stack.browser.errors).toEqual([])
   })
 
   it('a plain question gets a markdown answer (bold, list, code block) with no tool card and no tool charge', async () => {
-    const { page } = browser
+    const { page } = stack.browser
     const before = await readBadge(page)
     await typeAndSend(page, 'How does billing work?')
     const chip = await chipOf(page, 1)
@@ -89,15 +73,15 @@ describe.skipIf(!baseDatabaseUrl)('tool calls and markdown from the demo model i
     expect(await reply.locator('[data-testid="tool-call"]').count()).toBe(0)
 
     await waitForBadgeValue(page, before - chip.charged)
-    const rows = await db.charges(userId)
+    const rows = await stack.db.charges(userId)
     expect(rows.filter((r) => r.operation === 'web_search')).toHaveLength(1)
     expect(rows[0]).toMatchObject({ kind: 'settle', cost: chip.charged })
-    await browser.shot('markdown')
-    expect(browser.errors).toEqual([])
+    await stack.browser.shot('markdown')
+    expect(stack.browser.errors).toEqual([])
   })
 
   it('a docs question runs the free document search', async () => {
-    const { page } = browser
+    const { page } = stack.browser
     const before = await readBadge(page)
     await typeAndSend(page, 'search my docs for the thesis plan')
     const chip = await chipOf(page, 2)
@@ -105,7 +89,7 @@ describe.skipIf(!baseDatabaseUrl)('tool calls and markdown from the demo model i
     await card.waitFor()
     expect(((await card.textContent()) ?? '').replace(/\s+/g, ' ')).toMatch(/Searched your notes.*free/)
     await waitForBadgeValue(page, before - chip.charged)
-    expect((await db.charges(userId)).filter((r) => r.kind === 'charge')).toHaveLength(1)
-    expect(browser.errors).toEqual([])
+    expect((await stack.db.charges(userId)).filter((r) => r.kind === 'charge')).toHaveLength(1)
+    expect(stack.browser.errors).toEqual([])
   })
 })
