@@ -361,9 +361,7 @@ export class RunMeter {
       this.logger,
       'warn',
       {
-        userId: this.userId,
-        runId: this.runId,
-        holdId: this.hold?.id ?? null,
+        ...this.holdLogFields(),
         model: this.model,
         held: this.hold?.amount,
         spentMicros: this.spentMicros(),
@@ -371,6 +369,11 @@ export class RunMeter {
       },
       'Agent loop stopped: the hold cannot cover another model call',
     )
+  }
+
+  /** Who and which hold a log line is about (`holdId` null before the reservation). */
+  private holdLogFields(): { userId: string; runId: string; holdId: string | null } {
+    return { userId: this.userId, runId: this.runId, holdId: this.hold?.id ?? null }
   }
 
   /** Log a metering fault once per run (never thrown into the stream). */
@@ -571,9 +574,7 @@ export class RunMeter {
             this.logger,
             'warn',
             {
-              userId: this.userId,
-              runId: this.runId,
-              holdId: this.hold?.id ?? null,
+              ...this.holdLogFields(),
               attempt: attempts,
               err: errorMessage(err),
             },
