@@ -15,7 +15,8 @@
  * 5. Hono on @hono/node-server vs bare node:http on a trivial route, for context.
  *
  * Env (a benchmark program may read it): TEST_DATABASE_URL or DATABASE_URL (the bench creates and drops its
- * own database), BENCH_POOL_SIZE (pg pool of the server; default: the app's DATABASE_POOL_SIZE default).
+ * own database), BENCH_POOL_SIZE (pg pool of the server; default: the app's DATABASE_POOL_SIZE default),
+ * BENCH_CPU_PROF=<dir> (write a V8 CPU profile of the server process there).
  */
 import { type ChildProcess, fork } from 'node:child_process'
 import { closeSync, openSync, readFileSync, rmSync, statSync } from 'node:fs'
