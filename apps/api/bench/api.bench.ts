@@ -496,3 +496,5 @@ async function auditLedger(
 }
 
 await main()
+// Pooled keep-alive sockets (left open on an error path) must not keep the process, and `pnpm bench`, waiting.
+process.exit(process.exitCode ?? 0)
