@@ -3,6 +3,7 @@
 // line, `tests: N passed, M failed, K skipped`, so the whole run has one plain total.
 import { readFileSync } from 'node:fs'
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: stripping ANSI colour codes is the point
 const log = readFileSync(process.argv[2], 'utf8').replace(/\u001b\[[0-9;]*m/g, '')
 const totals = { passed: 0, failed: 0, skipped: 0 }
 let suites = 0
