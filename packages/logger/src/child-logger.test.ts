@@ -59,4 +59,39 @@ describe('childLogger', () => {
     )
     expect(text()).not.toContain('tok-123')
   })
+
+  it('censors nested secrets in bindings of children and grandchildren, even through pino child()', () => {
+    const { stream, text, lines } = captureStream()
+    const root = createLogger({ destination: stream, base: null })
+    const viaPino = root.child({ requestId: 'r', headers: { Authorization: 'Bearer b-1' } })
+    const grandchild = childLogger(viaPino, { runId: 'run', auth: { key: 'k-2', userId: 'u' } })
+    const greatGrandchild = grandchild.child({ API_KEY: 'k-3' })
+    greatGrandchild.info('x')
+    expect(lines()[0]).toMatchObject({
+      requestId: 'r',
+      runId: 'run',
+      headers: { Authorization: '[REDACTED]' },
+      auth: { key: '[REDACTED]', userId: 'u' },
+      API_KEY: '[REDACTED]',
+    })
+    expect(greatGrandchild.bindings()).toMatchObject({ API_KEY: '[REDACTED]' })
+    for (const leaked of ['b-1', 'k-2', 'k-3']) expect(text()).not.toContain(leaked)
+  })
+
+  it('censors bindings given to setBindings, the base fields, and under a child formatters.log', () => {
+    const { stream, text } = captureStream()
+    const root = createLogger({ destination: stream, base: { service: 'api', databaseUrl: 'postgres://pw' } })
+    const child = root.child({ requestId: 'r' })
+    child.setBindings({ token: 'tok-9' })
+    child.info('a')
+    root.child({}, { formatters: { log: (o) => ({ ...o, password: 'pw-7' }) } }).info('b')
+    expect(text()).toContain('"service":"api"')
+    for (const leaked of ['postgres://pw', 'tok-9', 'pw-7']) expect(text()).not.toContain(leaked)
+  })
+
+  it('does not mutate the bindings object', () => {
+    const bindings = { requestId: 'r', token: 'tok-1', headers: { cookie: 'c' } }
+    childLogger(createLogger({ destination: captureStream().stream }), bindings).info('x')
+    expect(bindings).toEqual({ requestId: 'r', token: 'tok-1', headers: { cookie: 'c' } })
+  })
 })
