@@ -147,9 +147,37 @@ function copyOf(node: object): Record<string, unknown> {
   return Object.create(proto as object | null, descriptors) as Record<string, unknown>
 }
 
-/** `defineProperty`, not `=`: a `__proto__` key or an inherited setter must not intercept the write. */
+/**
+ * Write `key` on a copy. A plain copy takes a plain assignment (fast, keeps V8's object shape) except for a
+ * `__proto__` key, whose setter would replace the prototype; other copies may carry accessors or read-only
+ * properties, so they get `defineProperty`.
+ */
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true })
+  const proto: unknown = Object.getPrototypeOf(target)
+  if (proto === Object.prototype && key !== '__proto__') target[key] = value
+  else Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true })
+}
+
+/** What a field name means for the walk: censor its value, censor some of its children, or nothing. */
+type KeyClass = typeof CENSOR_VALUE | ReadonlySet<string> | undefined
+const CENSOR_VALUE = 1
+
+/** Caches of the key classes per censored-name set: log lines repeat a few field names, lower-casing each once. */
+const CLASS_CACHES = new Map<ReadonlySet<string>, Map<string, KeyClass>>()
+/** Bound on each cache, so field names made of data (ids as keys) cannot grow it without limit. */
+const CLASS_CACHE_LIMIT = 4096
+
+function classify(
+  key: string,
+  keys: ReadonlySet<string>,
+  cache: Map<string, KeyClass> | undefined,
+): KeyClass {
+  const cached = cache?.get(key)
+  if (cached !== undefined || cache?.has(key)) return cached
+  const name = key.toLowerCase()
+  const found: KeyClass = keys.has(name) ? CENSOR_VALUE : NESTED.get(name)
+  if (cache && cache.size < CLASS_CACHE_LIMIT) cache.set(key, found)
+  return found
 }
 
 /**
@@ -201,15 +229,17 @@ function redactFields(
   }
   let copy: Record<string, unknown> | undefined
   const fields = node as Record<string, unknown>
-  for (const key in fields) {
-    if (!Object.hasOwn(fields, key)) continue
+  const cache = CLASS_CACHES.get(keys)
+  const names = Object.keys(fields)
+  for (let index = 0; index < names.length; index++) {
+    const key = names[index]!
     const value = fields[key]
     if (value === undefined) continue
-    const name = key.toLowerCase()
+    const found = classify(key, keys, cache)
     let next: unknown = value
-    if (keys.has(name) || extra?.has(name)) next = REDACT_CENSOR
+    if (found === CENSOR_VALUE || extra?.has(key.toLowerCase())) next = REDACT_CENSOR
     else if (isWalkable(value)) {
-      const nested = NESTED.get(name)
+      const nested = found
       if (ancestors.includes(value)) next = CIRCULAR
       // Below the cap only a parent's nested names (`auth` -> `key`) are still censored, one level deep.
       else if (depth < MAX_REDACT_DEPTH) next = redactNode(value, depth + 1, keys, nested, ancestors)
@@ -252,5 +282,6 @@ export type Redactor = <T>(value: T) => T
  */
 export function createRedactor(options: RedactorOptions = {}): Redactor {
   const keys = options.logPromptText ? SECRET_SET : SECRET_AND_PROMPT_SET
+  if (!CLASS_CACHES.has(keys)) CLASS_CACHES.set(keys, new Map())
   return <T>(value: T): T => (isWalkable(value) ? (redactNode(value, 0, keys, undefined, []) as T) : value)
 }
