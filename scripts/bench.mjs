@@ -6,17 +6,17 @@
 //
 // A benchmark reports to this script by printing a final line `BENCH_JSON {"bench", "command", "node", "rows": [
 // { figure, arms: [..], medians: [..], unit, comparison, target, pass: true | false | null, note? }]}` after its
-// own human table. A benchmark that prints only a Markdown table is read from that table instead (first column:
-// figure; columns named like ratio, target and verdict/met/result; the others are arms).
+// own human table; a benchmark without that line counts as failed.
 //
 // Env: TEST_DATABASE_URL or DATABASE_URL (PostgreSQL for the database and API benches; each bench creates and
 // drops its own databases; default postgres://postgres@127.0.0.1:5432/test), BENCH_SECONDS (database bench,
 // seconds per arm per round; default 4 here so the whole run stays well under 10 minutes on 2 cores).
-// `--only NAME[,NAME]` runs some benches (names: database, metering, api).
+// `--only NAME[,NAME]` runs some benches (names: database, metering, api). The metering bench runs with `--quick`
+// (fewer interleaved rounds, same arms) unless `--full` is given.
 import { spawn } from 'node:child_process'
 import { readdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
-import { basename, dirname, join, relative } from 'node:path'
+import { basename, dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -25,8 +25,10 @@ const option = (name) => {
   const i = args.indexOf(name)
   return i >= 0 ? args[i + 1] : undefined
 }
-const outFile = join(root, option('--out') ?? 'bench-results.json')
+const outFile = resolve(root, option('--out') ?? 'bench-results.json')
 const only = option('--only')?.split(',')
+/** Extra arguments per bench: fewer rounds where the standalone default alone would take minutes. */
+const benchArgs = args.includes('--full') ? {} : { metering: ['--quick'] }
 
 const DEFAULT_DB = 'postgres://postgres@127.0.0.1:5432/test'
 const databaseUrl = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || DEFAULT_DB
@@ -59,7 +61,14 @@ function run(bench) {
     const started = Date.now()
     const child = spawn(
       process.execPath,
-      ['--conditions=@10xstudent/source', '--import', 'tsx', '--expose-gc', bench.file],
+      [
+        '--conditions=@10xstudent/source',
+        '--import',
+        'tsx',
+        '--expose-gc',
+        bench.file,
+        ...(benchArgs[bench.name] ?? []),
+      ],
       {
         cwd: bench.dir,
         env: {
@@ -96,65 +105,24 @@ const fmt = (x) =>
           ? x.toFixed(1)
           : x.toFixed(2)
 
-/** Rows from a BENCH_JSON line, else from the Markdown table(s) on stdout. */
+/** Rows from the bench's final BENCH_JSON line (none if it printed none). */
 function parse(name, stdout) {
   const line = stdout
     .split('\n')
     .reverse()
     .find((l) => l.startsWith('BENCH_JSON '))
-  if (line) {
-    const report = JSON.parse(line.slice('BENCH_JSON '.length))
-    return report.rows.map((r) => ({
-      bench: name,
-      figure: r.figure,
-      arms: r.arms.join(' / '),
-      medians: `${r.medians.map(fmt).join(' / ')} ${r.unit ?? ''}`.trim(),
-      comparison: r.comparison,
-      target: r.target,
-      result: r.pass === null ? 'context' : r.pass ? 'pass' : 'MISS',
-      ...(r.note ? { note: r.note } : {}),
-    }))
-  }
-  const rows = []
-  const lines = stdout.split('\n')
-  const cells = (l) =>
-    l
-      .trim()
-      .replace(/^\||\|$/g, '')
-      .split('|')
-      .map((c) => c.trim())
-  for (let i = 0; i + 1 < lines.length; i++) {
-    if (!lines[i].trim().startsWith('|') || !/^\|[\s:|-]+\|$/.test(lines[i + 1].trim())) continue
-    const header = cells(lines[i])
-    const find = (re) => header.findIndex((h, k) => k > 0 && re.test(h))
-    const ratio = find(/^(ratio|comparison)\b/i)
-    const target = find(/^target\b/i)
-    const verdict = find(/^(verdict|met|result|pass)\b/i)
-    const skip = new Set([
-      0,
-      ratio,
-      target,
-      verdict,
-      ...header.flatMap((h, k) => (/rounds/i.test(h) ? [k] : [])),
-    ])
-    const armCols = header.map((_, k) => k).filter((k) => !skip.has(k))
-    for (i += 2; i < lines.length && lines[i].trim().startsWith('|'); i++) {
-      const c = cells(lines[i])
-      const v = verdict >= 0 ? (c[verdict] ?? '') : ''
-      const result = /^(pass|yes)\b/i.test(v) ? 'pass' : v === '' || v === '-' ? 'context' : 'MISS'
-      rows.push({
-        bench: name,
-        figure: c[0],
-        arms: armCols.map((k) => header[k]).join(' / '),
-        medians: armCols.map((k) => c[k]).join(' / '),
-        comparison: ratio >= 0 ? c[ratio] : '',
-        target: target >= 0 ? c[target] : '',
-        result,
-        ...(result === 'MISS' && !/^(fail|no|miss)$/i.test(v) ? { note: v } : {}),
-      })
-    }
-  }
-  return rows
+  if (!line) return []
+  const report = JSON.parse(line.slice('BENCH_JSON '.length))
+  return report.rows.map((r) => ({
+    bench: name,
+    figure: r.figure,
+    arms: r.arms.join(' / '),
+    medians: `${r.medians.map(fmt).join(' / ')} ${r.unit ?? ''}`.trim(),
+    comparison: r.comparison,
+    target: r.target,
+    result: r.pass === null ? 'context' : r.pass ? 'pass' : 'MISS',
+    ...(r.note ? { note: r.note } : {}),
+  }))
 }
 
 const started = Date.now()
@@ -172,7 +140,9 @@ for (const bench of benches) {
   const rows = r.code === 0 ? parse(bench.name, r.stdout) : []
   if (r.code !== 0 || rows.length === 0) {
     failed++
-    console.error(`  [${bench.name}] FAILED (exit ${r.code}, ${rows.length} rows)\n${r.stdout.slice(-2000)}`)
+    console.error(
+      `  [${bench.name}] FAILED (exit ${r.code}, ${rows.length} rows from its BENCH_JSON line)\n${r.stdout.slice(-2000)}`,
+    )
   }
   console.error(`  [${bench.name}] ${r.seconds.toFixed(0)} s`)
   results.push({

@@ -9,6 +9,11 @@
  * (a) iterating 100,000 chunks from an async generator, raw vs through meterStream   target ratio >= 0.85
  * (b) a full chat() with the demo adapter at zero delay, metered vs not             target ratio >= 0.97
  * (c) heap per open metered stream, 1,000 open at once                             target <= 20 KB
+ *
+ * `--wall` times wall clock instead of this process's CPU time. `--quick` runs fewer rounds of every figure
+ * (same arms, same A B / B A alternation, same medians; the root `pnpm bench` passes it so the whole run stays
+ * well under 10 minutes): a1 5, a2 3, b 6 rounds of 40 chats (the first a warm-up), c 3 instead of 9, 5, 16, 7.
+ * Prints a human Markdown table, then one `BENCH_JSON {...}` line for `scripts/bench.mjs`; progress goes to stderr.
  */
 import { DEMO_MODEL } from '@10xstudent/domain'
 import { chat, type StreamChunk } from '@tanstack/ai'
@@ -38,6 +43,15 @@ const clock = WALL
       return (u.user + u.system) / 1000
     }
 
+/** Rounds per figure. Odd counts for a1, a2 and c so each arm's median is one real sample, not a mean of two. */
+const QUICK = process.argv.includes('--quick')
+const ROUNDS = QUICK ? { a1: 5, a2: 3, b: 6, c: 3 } : { a1: 9, a2: 5, b: 16, c: 7 }
+
+const benchStart = performance.now()
+/** Progress on stderr (stdout carries the results): which figure is done, wall seconds since start. */
+const progress = (what: string) =>
+  console.error(`${what} done (${((performance.now() - benchStart) / 1000).toFixed(1)} s)`)
+
 /** Run the arms alternately (A B, B A, ...) `rounds` times; medians per arm. */
 async function interleave(
   rounds: number,
@@ -57,9 +71,6 @@ async function interleave(
   }
   return { raw: median(samples.raw), metered: median(samples.metered) }
 }
-
-const verdict = (ratioOk: boolean, absoluteOk: boolean) =>
-  ratioOk ? 'pass' : absoluteOk ? 'ratio missed, per-chunk target met' : 'FAIL'
 
 async function main() {
   // The in-memory ledger keeps every entry and key it ever saw (a database would not keep them in this
@@ -106,15 +117,17 @@ async function main() {
   })
   const chunkCount = await drain(adapterStream())
   const a1 = await interleave(
-    9,
+    ROUNDS.a1,
     { raw: () => drain(prebuilt()), metered: () => drain(meterStream(prebuilt(), meterOpts())) },
     { beforeRound: renewLedger },
   )
+  progress('(a1)')
   const a2 = await interleave(
-    5,
+    ROUNDS.a2,
     { raw: () => drain(adapterStream()), metered: () => drain(meterStream(adapterStream(), meterOpts())) },
     { beforeRound: renewLedger },
   )
+  progress('(a2)')
 
   // (b) full chat() -----------------------------------------------------------------------------------------
   const messages = [{ role: 'user' as const, content: 'Tell me about credit metering.' }]
@@ -151,7 +164,7 @@ async function main() {
   const pairs = async (other: () => Promise<unknown>) => {
     const rawTimes: number[] = []
     const otherTimes: number[] = []
-    for (let round = 0; round < 16; round++) {
+    for (let round = 0; round < ROUNDS.b; round++) {
       await renewLedger()
       gc()
       for (let i = 0; i < CHATS; i++) {
@@ -169,6 +182,7 @@ async function main() {
     return { raw: median(rawTimes) * CHATS, metered: median(otherTimes) * CHATS }
   }
   const b = await pairs(meteredOne)
+  progress('(b)')
   // Where (b)'s cost goes: the reservation alone, and the stream metering alone (hold reserved beforehand).
   const bReserve = await pairs(async () => {
     await reserveForChat({
@@ -198,8 +212,10 @@ async function main() {
     )
     return { ms: clock() - t } // the reserve above is not part of this arm
   })
+  progress('(b1) (b2)')
   // A/A control: the same unmetered chat() in both arms. Its distance from 1.000 is this run's noise floor.
   const b0 = await pairs(plainOne)
+  progress('(b0)')
 
   // (c) heap per open stream --------------------------------------------------------------------------------
   const OPEN = 1_000
@@ -244,78 +260,146 @@ async function main() {
     return (after - before) / OPEN
   }
   const c = await interleave(
-    7,
+    ROUNDS.c,
     { raw: () => measure('raw'), metered: () => measure('metered') },
     { returnsValue: true },
   )
+  progress('(c)')
 
-  const us = (x: { raw: number; metered: number }, n: number) => (((x.metered - x.raw) * 1000) / n).toFixed(3)
-  const rows = [
-    ['Arm', 'Raw (median)', 'Metered (median)', 'Ratio raw/metered', 'Target', 'Verdict'],
-    [
-      '(a1) 100,000 pre-built chunks (async generator)',
-      `${a1.raw.toFixed(1)} ms`,
-      `${a1.metered.toFixed(1)} ms (+${us(a1, N)} us/chunk)`,
-      (a1.raw / a1.metered).toFixed(3),
-      '>= 0.85 (< 0.5 us/chunk)',
-      verdict(a1.raw / a1.metered >= 0.85, Number(us(a1, N)) < 0.5),
-    ],
-    [
-      `(a2) ${chunkCount.toLocaleString('en')} chunks from the demo adapter's chatStream`,
-      `${a2.raw.toFixed(1)} ms`,
-      `${a2.metered.toFixed(1)} ms (+${us(a2, chunkCount)} us/chunk)`,
-      (a2.raw / a2.metered).toFixed(3),
-      '>= 0.85 (< 0.5 us/chunk)',
-      verdict(a2.raw / a2.metered >= 0.85, Number(us(a2, chunkCount)) < 0.5),
-    ],
-    [
-      `(b) ${CHATS} x chat(), demo adapter, 0 ms delay`,
-      `${b.raw.toFixed(1)} ms`,
-      `${b.metered.toFixed(1)} ms`,
-      (b.raw / b.metered).toFixed(3),
-      '>= 0.97',
-      b.raw / b.metered >= 0.97 ? 'pass' : 'FAIL',
-    ],
-    [
-      '(b1) of which: reserveForChat + chat()',
-      `${bReserve.raw.toFixed(1)} ms`,
-      `${bReserve.metered.toFixed(1)} ms`,
-      (bReserve.raw / bReserve.metered).toFixed(3),
-      '-',
-      '-',
-    ],
-    [
-      '(b2) of which: chat() through meterStream + settle',
-      `${bStream.raw.toFixed(1)} ms`,
-      `${bStream.metered.toFixed(1)} ms`,
-      (bStream.raw / bStream.metered).toFixed(3),
-      '-',
-      '-',
-    ],
-    [
-      `(b0) A/A control: the same ${CHATS} x chat() in both arms`,
-      `${b0.raw.toFixed(1)} ms`,
-      `${b0.metered.toFixed(1)} ms`,
-      (b0.raw / b0.metered).toFixed(3),
-      '1.000 (noise floor)',
-      '-',
-    ],
-    [
-      `(c) heap per open stream, ${OPEN} open`,
-      `${(c.raw / 1024).toFixed(2)} KB (bare source)`,
-      `${(c.metered / 1024).toFixed(2)} KB (metering adds ${((c.metered - c.raw) / 1024).toFixed(2)} KB)`,
-      '-',
-      '<= 20 KB',
-      c.metered / 1024 <= 20 ? 'pass' : 'FAIL',
-    ],
-  ]
-  console.log(
-    `node ${process.version}; medians of interleaved rounds (a1: 9, a2: 5, c: 7; b: 600 single chats per arm, alternating, scaled x 40); in-memory ledger\n`,
-  )
-  for (const [i, r] of rows.entries()) {
-    console.log(`| ${r.join(' | ')} |`)
-    if (i === 0) console.log(`|${r.map(() => '---').join('|')}|`)
+  const us = (x: { raw: number; metered: number }, n: number) => ((x.metered - x.raw) * 1000) / n
+  /**
+   * One figure, rendered twice: a row of the human Markdown table and a row of the BENCH_JSON line. `pass` is
+   * null for context rows (no target); `note` says why a missed figure may still be fine.
+   */
+  type Figure = {
+    figure: string
+    arms: [string, string]
+    medians: [number, number]
+    unit: 'ms' | 'KB'
+    /** The Markdown cells for the two arms (with the per-chunk or per-stream extra). */
+    cells: [string, string]
+    ratio: string
+    /** The JSON comparison: the ratio plus what the Markdown shows next to the metered median. */
+    comparison: string
+    target: string
+    pass: boolean | null
+    note?: string
   }
+  const ms = (x: number) => `${x.toFixed(1)} ms`
+  const chunkFigure = (figure: string, x: { raw: number; metered: number }, n: number): Figure => {
+    const ratio = (x.raw / x.metered).toFixed(3)
+    const perChunk = `+${us(x, n).toFixed(3)} us/chunk`
+    const ratioOk = x.raw / x.metered >= 0.85
+    return {
+      figure,
+      arms: ['raw', 'metered'],
+      medians: [x.raw, x.metered],
+      unit: 'ms',
+      cells: [ms(x.raw), `${ms(x.metered)} (${perChunk})`],
+      ratio,
+      comparison: `${ratio} (${perChunk})`,
+      target: '>= 0.85 (< 0.5 us/chunk)',
+      pass: ratioOk,
+      ...(!ratioOk && us(x, n) < 0.5 ? { note: 'ratio missed, per-chunk target met' } : {}),
+    }
+  }
+  const chatFigure = (
+    figure: string,
+    arms: [string, string],
+    x: { raw: number; metered: number },
+    target: string,
+    pass: boolean | null,
+  ): Figure => {
+    const ratio = (x.raw / x.metered).toFixed(3)
+    return {
+      figure,
+      arms,
+      medians: [x.raw, x.metered],
+      unit: 'ms',
+      cells: [ms(x.raw), ms(x.metered)],
+      ratio,
+      comparison: ratio,
+      target,
+      pass,
+    }
+  }
+  const kb = { raw: c.raw / 1024, metered: c.metered / 1024 }
+  const added = `metering adds ${(kb.metered - kb.raw).toFixed(2)} KB`
+  const figures: Figure[] = [
+    chunkFigure('(a1) 100,000 pre-built chunks (async generator)', a1, N),
+    chunkFigure(
+      `(a2) ${chunkCount.toLocaleString('en')} chunks from the demo adapter's chatStream`,
+      a2,
+      chunkCount,
+    ),
+    chatFigure(
+      `(b) ${CHATS} x chat(), demo adapter, 0 ms delay`,
+      ['raw', 'metered'],
+      b,
+      '>= 0.97',
+      b.raw / b.metered >= 0.97,
+    ),
+    chatFigure(
+      '(b1) of which: reserveForChat + chat()',
+      ['chat()', 'reserveForChat + chat()'],
+      bReserve,
+      '-',
+      null,
+    ),
+    chatFigure(
+      '(b2) of which: chat() through meterStream + settle',
+      ['chat()', 'chat() through meterStream + settle'],
+      bStream,
+      '-',
+      null,
+    ),
+    chatFigure(
+      `(b0) A/A control: the same ${CHATS} x chat() in both arms`,
+      ['chat()', 'chat()'],
+      b0,
+      '1.000 (noise floor)',
+      null,
+    ),
+    {
+      figure: `(c) heap per open stream, ${OPEN} open`,
+      arms: ['bare source', 'metered'],
+      medians: [kb.raw, kb.metered],
+      unit: 'KB',
+      cells: [`${kb.raw.toFixed(2)} KB (bare source)`, `${kb.metered.toFixed(2)} KB (${added})`],
+      ratio: '-',
+      comparison: added,
+      target: '<= 20 KB',
+      pass: kb.metered <= 20,
+    },
+  ]
+
+  const measured = (ROUNDS.b - 1) * CHATS
+  console.log(
+    `node ${process.version}; medians of interleaved rounds (a1: ${ROUNDS.a1}, a2: ${ROUNDS.a2}, c: ${ROUNDS.c}; b: ${measured} single chats per arm, alternating, scaled x ${CHATS})${QUICK ? ' (--quick)' : ''}; in-memory ledger\n`,
+  )
+  const header = ['Arm', 'Raw (median)', 'Metered (median)', 'Ratio raw/metered', 'Target', 'Verdict']
+  console.log(`| ${header.join(' | ')} |`)
+  console.log(`|${header.map(() => '---').join('|')}|`)
+  for (const f of figures) {
+    const verdict = f.pass === null ? '-' : f.pass ? 'pass' : (f.note ?? 'FAIL')
+    console.log(`| ${[f.figure, ...f.cells, f.ratio, f.target, verdict].join(' | ')} |`)
+  }
+
+  // Machine-readable line for the root `pnpm bench` (scripts/bench.mjs), the same shape as the database bench's.
+  const rows = figures.map(({ figure, arms, medians, unit, comparison, target, pass, note }) => ({
+    figure,
+    arms,
+    medians: medians.map((x) => Math.round(x * 1000) / 1000),
+    unit,
+    comparison,
+    target,
+    pass,
+    ...(note ? { note } : {}),
+  }))
+  const command = `pnpm --filter @10xstudent/metering bench${QUICK ? ' -- --quick' : ''}`
+  console.log(
+    `BENCH_JSON ${JSON.stringify({ bench: 'metering', command, node: process.version, rounds: ROUNDS, rows })}`,
+  )
 }
 
 await main()
