@@ -239,6 +239,7 @@ function redactFields(
     let next: unknown = value
     if (found === CENSOR_VALUE || extra?.has(key.toLowerCase())) next = REDACT_CENSOR
     else if (isWalkable(value)) {
+      // Not CENSOR_VALUE here: the names to censor inside this value (`auth` -> `key`), if any.
       const nested = found
       if (ancestors.includes(value)) next = CIRCULAR
       // Below the cap only a parent's nested names (`auth` -> `key`) are still censored, one level deep.
