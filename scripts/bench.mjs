@@ -11,7 +11,7 @@
 // Env: TEST_DATABASE_URL or DATABASE_URL (PostgreSQL for the database and API benches; each bench creates and
 // drops its own databases; default postgres://postgres@127.0.0.1:5432/test), BENCH_SECONDS (database bench,
 // seconds per arm per round; default 4 here so the whole run stays well under 10 minutes on 2 cores).
-// `--only NAME[,NAME]` runs some benches (names: database, metering, api). The metering bench runs with `--quick`
+// `--only NAME[,NAME]` runs some benches (names: database, logger, metering, api). The metering bench runs with `--quick`
 // (fewer interleaved rounds, same arms) unless `--full` is given.
 import { spawn } from 'node:child_process'
 import { readdirSync, writeFileSync } from 'node:fs'

@@ -4,10 +4,9 @@
  * status and duration. Never headers, bodies, query values or prompt text: keys and prompts stay out of logs.
  */
 import { randomUUID } from 'node:crypto'
-import type { Logger } from '@10xstudent/logger'
+import { childLogger, type Logger } from '@10xstudent/logger'
 import type { Context, MiddlewareHandler } from 'hono'
 import { matchedRoutes } from 'hono/route'
-import { lazyChildLogger } from '../lazy-child-logger'
 import type { Metrics } from '../metrics'
 import type { AppEnv } from '../types'
 
@@ -27,8 +26,7 @@ export function requestContext(options: { logger: Logger; metrics: Metrics }): M
     const incoming = c.req.header('x-request-id')
     const requestId = incoming && INCOMING_ID.test(incoming) ? incoming : randomUUID()
     c.set('requestId', requestId)
-    // Created on first use: with redaction on, a child costs tens of µs and most requests never log from a handler.
-    c.set('logger', lazyChildLogger(options.logger, { requestId }))
+    c.set('logger', childLogger(options.logger, { requestId }))
     c.header('X-Request-Id', requestId)
     await next()
     // A handler may return a Response built elsewhere (the SSE stream); make sure it carries the id too.
