@@ -5,7 +5,7 @@
  * Client-supplied usage, cost or credits fields are never read.
  */
 import { createHash, randomUUID } from 'node:crypto'
-import { type InsufficientCreditsError, idempotencyKeySchema, isCreditError } from '@10xstudent/domain'
+import { idempotencyKeySchema, isCreditError } from '@10xstudent/domain'
 import { meterStream, reserveForChat, type Settlement } from '@10xstudent/metering'
 import { chat, chatParamsFromRequestBody, type StreamChunk, toServerSentEventsResponse } from '@tanstack/ai'
 import type { Hono } from 'hono'
@@ -143,6 +143,14 @@ export function registerChatRoute(app: Hono<AppEnv>, options: ChatRouteOptions):
     try {
       const runId = runIdFor(userId, idempotencyKey)
       const requestedMaxTokens = body.maxTokens ?? Math.min(config.defaultMaxTokens, price.maxOutputTokens)
+      // Created before the reservation: the tool schemas are part of the prompt the worst case must cover.
+      const tools = createChatTools({
+        ledger,
+        userId,
+        runId,
+        logger: log,
+        onToolCall: (tool) => metrics.toolCalls.inc({ tool }),
+      })
       let reservation: Awaited<ReturnType<typeof reserveForChat>> | undefined
       if (!unmetered) {
         try {
@@ -151,13 +159,14 @@ export function registerChatRoute(app: Hono<AppEnv>, options: ChatRouteOptions):
             userId,
             model,
             messages: body.messages,
+            tools,
             maxOutputTokens: requestedMaxTokens,
             runId,
             idempotencyKey: idempotencyKey ? `chat:${idempotencyKey}` : undefined,
             logger: log,
           })
         } catch (err) {
-          if (isCreditError(err) && (err as InsufficientCreditsError).code === 'insufficient_credits') {
+          if (isCreditError(err) && err.code === 'insufficient_credits') {
             metrics.insufficientCredits.inc({ route: '/api/chat' })
           }
           throw err
@@ -186,13 +195,6 @@ export function registerChatRoute(app: Hono<AppEnv>, options: ChatRouteOptions):
       metrics.activeStreams.inc()
 
       const adapter = catalog.createAdapter(model, { maxOutputTokens })
-      const tools = createChatTools({
-        ledger,
-        userId,
-        runId,
-        logger: log,
-        onToolCall: (tool) => metrics.toolCalls.inc({ tool }),
-      })
       const stream = chat({
         adapter,
         messages: body.messages as never,
